@@ -1,0 +1,53 @@
+// ip_address.hpp — IPv4 and IPv6 addresses: parse every textual form, print canonically.
+//
+// Contract: parse_ip() is noexcept and allocation-free; it accepts dotted-quad IPv4 (no leading
+// zeros: "010.0.0.1" is ambiguous between octal and decimal, so it is rejected) and IPv6 in
+// every RFC 4291 form: full, `::`-compressed, 1–4 hex digits per group (leading zeros allowed),
+// upper or lower case, and with an embedded IPv4 tail (`::ffff:10.0.0.1`). A zone id (`%eth0`)
+// is rejected. to_string() prints IPv4 dotted and IPv6 in RFC 5952 canonical form (lower case,
+// longest run of two or more zero groups compressed, leftmost on a tie, IPv4-mapped shown with a
+// dotted tail). An IPv4-mapped IPv6 address stays IPv6: it is a different textual family and
+// FlowLens does not merge the two.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace flowlens {
+
+struct IpAddress {
+    // IPv4 lives in bytes[12..15] with bytes[0..11] zero and v4 = true.
+    std::array<uint8_t, 16> bytes{};
+    bool v4 = false;
+
+    friend bool operator==(const IpAddress&, const IpAddress&) = default;
+    uint32_t v4_value() const noexcept {
+        return (uint32_t{bytes[12]} << 24) | (uint32_t{bytes[13]} << 16) | (uint32_t{bytes[14]} << 8) |
+               uint32_t{bytes[15]};
+    }
+    static IpAddress from_v4(uint32_t v) noexcept;
+};
+
+std::optional<IpAddress> parse_ip(std::string_view text) noexcept;
+std::string to_string(const IpAddress& a);
+
+// A network in CIDR notation (`10.0.0.0/8`, `2001:db8::/32`) or a single address (full-length
+// prefix). Host bits under the mask are allowed and ignored, as nfdump and Wireshark do.
+struct IpNetwork {
+    IpAddress base;
+    uint8_t prefix = 0;  // 0..32 for IPv4, 0..128 for IPv6
+    bool contains(const IpAddress& a) const noexcept;
+};
+std::optional<IpNetwork> parse_network(std::string_view text) noexcept;
+
+// RFC 1918, RFC 4193 (fc00::/7), loopback, link-local and CGNAT (100.64.0.0/10): "internal".
+bool is_private(const IpAddress& a) noexcept;
+
+struct IpAddressHash {
+    size_t operator()(const IpAddress& a) const noexcept;
+};
+
+}  // namespace flowlens
