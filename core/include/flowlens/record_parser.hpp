@@ -1,0 +1,89 @@
+// record_parser.hpp — one file's record lines → typed rows in the store.
+//
+// Contract:
+// - line() takes one record line (as the InputDecoder delivers it) and either appends exactly
+//   one row to the store, or records why not in the IngestReport (bad line: counted by reason,
+//   first examples kept), or consumes it as a header / blank / comment line. A bad line never
+//   leaves a partial row behind. Never throws except bad_alloc.
+// - Tokens are separated by runs of spaces or tabs; a token starting with '#' starts a comment
+//   that runs to the end of the line; '-' is null.
+// - The layout (field order) of the file is, in order of precedence: the most recent header
+//   line in the file (S3 files start with one; a concatenation of files may contain several),
+//   then the caller's explicit field list (for header-less CloudWatch data), then inference:
+//   a 14-field line is the default format; otherwise the well-known layouts (AWS's field
+//   order up to each version, and the documented version-5 example order) are tried and the one
+//   that fits the values is used if exactly one fits. When none or several fit, the line is
+//   counted as UnknownFormat and file_error() explains what to pass.
+// - Values: ports 0..65535, small integers 0..255, counters 0..2^64-1, times in seconds (values
+//   above 2^31 are milliseconds and are divided by 1000), IPv4/IPv6 addresses, action
+//   ACCEPT/REJECT and log-status OK/NODATA/SKIPDATA (any case, stored upper-case).
+// Cost: O(line length) per line; no allocation per line once dictionaries are warm.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "flowlens/ingest_report.hpp"
+#include "flowlens/store.hpp"
+
+namespace flowlens {
+
+// Splits a field list such as "version account-id …", "version,account-id", or AWS's format
+// string "${version} ${account-id} …" into names. Returns an error message for an empty list
+// or a field named twice.
+std::optional<std::string> parse_field_list(std::string_view text, std::vector<std::string>& out);
+
+// True when the line is a header: every token is a field-name-like word and at least one is a
+// field FlowLens knows.
+bool looks_like_header(std::string_view line) noexcept;
+
+class RecordParser {
+public:
+    RecordParser(Store& store, IngestReport& report, uint32_t file, std::vector<std::string> explicit_fields);
+
+    void line(std::string_view text, uint64_t line_no);
+
+    const std::vector<std::string>& fields() const noexcept { return fields_; }  // empty until known
+    uint64_t records() const noexcept { return records_; }
+    uint64_t headers() const noexcept { return headers_; }
+    const std::string& file_error() const noexcept { return file_error_; }
+
+    static constexpr size_t kMaxFields = 128;
+
+private:
+    struct Slot {
+        Column* column;
+        FieldKind kind;
+        uint8_t enum_rule;  // 0 = free enum, 1 = action, 2 = log-status
+    };
+    struct Staged {
+        uint64_t value;  // number, or id/code
+        bool null;
+    };
+
+    bool set_layout(const std::vector<std::string>& fields, uint64_t line_no);
+    bool try_infer(std::string_view line, uint64_t line_no);
+    // Converts tokens into staged values; on failure reports the bad line and returns false.
+    bool stage(uint64_t line_no, std::string_view line, bool report);
+    void commit();
+
+    Store& store_;
+    IngestReport& report_;
+    uint32_t file_;
+    std::vector<std::string> explicit_fields_;
+    std::vector<std::string> fields_;
+    std::vector<Slot> slots_;
+    std::vector<std::string_view> tokens_;
+    std::vector<Staged> staged_;
+    uint64_t records_ = 0;
+    uint64_t headers_ = 0;
+    std::string file_error_;
+    // Filled by stage() on failure, for the report.
+    BadLineReason fail_reason_{};
+    std::string fail_detail_;
+};
+
+}  // namespace flowlens

@@ -1,0 +1,330 @@
+// The record parser against AWS's documented examples (FLOWLOGS.md) and against bad input.
+#include <doctest/doctest.h>
+
+#include <sstream>
+
+#include "flowlens/record_parser.hpp"
+
+using namespace flowlens;
+
+namespace {
+
+struct Fixture {
+    Store store;
+    IngestReport report;
+    Fixture() { report.files.push_back({}); store.add_file("test.log"); store.begin_file(0); }
+
+    RecordParser parser(std::vector<std::string> fields = {}) { return RecordParser(store, report, 0, std::move(fields)); }
+
+    void feed(RecordParser& p, std::string_view text) {
+        std::istringstream in{std::string(text)};
+        std::string line;
+        uint64_t n = 0;
+        while (std::getline(in, line)) p.line(line, ++n);
+        store.pad_columns();
+    }
+    // The printed value of `field` in `row`, "-" for null, "<absent>" when no such column.
+    std::string value(size_t row, std::string_view field) const {
+        const Column* c = store.find(field);
+        if (!c) return "<absent>";
+        if (c->is_null(row)) return "-";
+        switch (c->kind) {
+            case FieldKind::Address: return to_string(store.addresses().address(c->u32[row]));
+            case FieldKind::Enum:
+            case FieldKind::Text: return std::string(c->dict.value(c->code(row)));
+            default: return std::to_string(c->number(row));
+        }
+    }
+};
+
+constexpr std::string_view kDocumentedDefault =
+    "2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK\n"
+    "2 123456789010 eni-1235b8ca123456789 172.31.9.69 172.31.9.12 49761 3389 6 20 4249 1418530010 1418530070 REJECT OK\n"
+    "2 123456789010 eni-1235b8ca123456789 - - - - - - - 1431280876 1431280934 - NODATA\n"
+    "2 123456789010 eni-11111111aaaaaaaaa - - - - - - - 1431280876 1431280934 - SKIPDATA\n"
+    "2 123456789010 eni-1235b8ca123456789 203.0.113.12 172.31.16.139 0 0 1 4 336 1432917027 1432917142 ACCEPT OK\n"
+    "2 123456789010 eni-1235b8ca123456789 172.31.16.139 203.0.113.12 0 0 1 4 336 1432917094 1432917142 REJECT OK\n"
+    "2 123456789010 eni-1235b8ca123456789 2001:db8:1234:a100:8d6e:3477:df66:f105 2001:db8:1234:a102:3304:8879:34cf:4071 34892 22 6 54 8855 1477913708 1477913820 ACCEPT OK\n";
+
+constexpr std::string_view kV5Format =
+    "version srcaddr dstaddr srcport dstport protocol start end type packets bytes account-id vpc-id subnet-id "
+    "instance-id interface-id region az-id sublocation-type sublocation-id action tcp-flags pkt-srcaddr pkt-dstaddr "
+    "pkt-src-aws-service pkt-dst-aws-service traffic-path flow-direction log-status";
+
+constexpr std::string_view kV5Records =
+    "5 52.95.128.179 10.0.0.71 80 34210 6 1616729292 1616729349 IPv4 14 15044 123456789012 vpc-abcdefab012345678 "
+    "subnet-aaaaaaaa012345678 i-0c50d5961bcb2d47b eni-1235b8ca123456789 ap-southeast-2 apse2-az3 - - ACCEPT 19 "
+    "52.95.128.179 10.0.0.71 S3 - - ingress OK\n"
+    "5 10.0.0.71 52.95.128.179 34210 80 6 1616729292 1616729349 IPv4 7 471 123456789012 vpc-abcdefab012345678 "
+    "subnet-aaaaaaaa012345678 i-0c50d5961bcb2d47b eni-1235b8ca123456789 ap-southeast-2 apse2-az3 - - ACCEPT 3 "
+    "10.0.0.71 52.95.128.179 - S3 8 egress OK\n";
+
+void check_documented_default(const Fixture& f) {
+    REQUIRE(f.store.rows() == 7);
+    CHECK(f.report.bad_lines() == 0);
+    // SSH accepted.
+    CHECK(f.value(0, "version") == "2");
+    CHECK(f.value(0, "account-id") == "123456789010");
+    CHECK(f.value(0, "interface-id") == "eni-1235b8ca123456789");
+    CHECK(f.value(0, "srcaddr") == "172.31.16.139");
+    CHECK(f.value(0, "dstaddr") == "172.31.16.21");
+    CHECK(f.value(0, "srcport") == "20641");
+    CHECK(f.value(0, "dstport") == "22");
+    CHECK(f.value(0, "protocol") == "6");
+    CHECK(f.value(0, "packets") == "20");
+    CHECK(f.value(0, "bytes") == "4249");
+    CHECK(f.value(0, "start") == "1418530010");
+    CHECK(f.value(0, "end") == "1418530070");
+    CHECK(f.value(0, "action") == "ACCEPT");
+    CHECK(f.value(0, "log-status") == "OK");
+    // RDP rejected.
+    CHECK(f.value(1, "srcaddr") == "172.31.9.69");
+    CHECK(f.value(1, "dstport") == "3389");
+    CHECK(f.value(1, "action") == "REJECT");
+    // NODATA: every traffic field absent (null, not zero), times kept.
+    for (auto field : {"srcaddr", "dstaddr", "srcport", "dstport", "protocol", "packets", "bytes", "action"})
+        CHECK_MESSAGE(f.value(2, field) == "-", field);
+    CHECK(f.value(2, "start") == "1431280876");
+    CHECK(f.value(2, "end") == "1431280934");
+    CHECK(f.value(2, "log-status") == "NODATA");
+    // SKIPDATA on another interface.
+    CHECK(f.value(3, "interface-id") == "eni-11111111aaaaaaaaa");
+    CHECK(f.value(3, "log-status") == "SKIPDATA");
+    CHECK(f.value(3, "bytes") == "-");
+    // Ping allowed in, its reply rejected (network ACL symptom).
+    CHECK(f.value(4, "srcaddr") == "203.0.113.12");
+    CHECK(f.value(4, "protocol") == "1");
+    CHECK(f.value(4, "srcport") == "0");
+    CHECK(f.value(4, "bytes") == "336");
+    CHECK(f.value(4, "action") == "ACCEPT");
+    CHECK(f.value(5, "srcaddr") == "172.31.16.139");
+    CHECK(f.value(5, "start") == "1432917094");
+    CHECK(f.value(5, "action") == "REJECT");
+    // IPv6 SSH accepted.
+    CHECK(f.value(6, "srcaddr") == "2001:db8:1234:a100:8d6e:3477:df66:f105");
+    CHECK(f.value(6, "dstaddr") == "2001:db8:1234:a102:3304:8879:34cf:4071");
+    CHECK(f.value(6, "packets") == "54");
+    CHECK(f.value(6, "bytes") == "8855");
+    CHECK(f.value(6, "end") == "1477913820");
+}
+
+void check_documented_v5(const Fixture& f) {
+    REQUIRE(f.store.rows() == 2);
+    CHECK(f.report.bad_lines() == 0);
+    CHECK(f.value(0, "version") == "5");
+    CHECK(f.value(0, "srcaddr") == "52.95.128.179");
+    CHECK(f.value(0, "dstaddr") == "10.0.0.71");
+    CHECK(f.value(0, "srcport") == "80");
+    CHECK(f.value(0, "dstport") == "34210");
+    CHECK(f.value(0, "type") == "IPv4");
+    CHECK(f.value(0, "packets") == "14");
+    CHECK(f.value(0, "bytes") == "15044");
+    CHECK(f.value(0, "account-id") == "123456789012");
+    CHECK(f.value(0, "vpc-id") == "vpc-abcdefab012345678");
+    CHECK(f.value(0, "subnet-id") == "subnet-aaaaaaaa012345678");
+    CHECK(f.value(0, "instance-id") == "i-0c50d5961bcb2d47b");
+    CHECK(f.value(0, "region") == "ap-southeast-2");
+    CHECK(f.value(0, "az-id") == "apse2-az3");
+    CHECK(f.value(0, "sublocation-type") == "-");
+    CHECK(f.value(0, "sublocation-id") == "-");
+    CHECK(f.value(0, "tcp-flags") == "19");
+    CHECK(f.value(0, "pkt-srcaddr") == "52.95.128.179");
+    CHECK(f.value(0, "pkt-src-aws-service") == "S3");
+    CHECK(f.value(0, "pkt-dst-aws-service") == "-");
+    CHECK(f.value(0, "traffic-path") == "-");  // ingress: no traffic path
+    CHECK(f.value(0, "flow-direction") == "ingress");
+    CHECK(f.value(1, "tcp-flags") == "3");
+    CHECK(f.value(1, "pkt-dst-aws-service") == "S3");
+    CHECK(f.value(1, "traffic-path") == "8");
+    CHECK(f.value(1, "flow-direction") == "egress");
+    CHECK(f.value(1, "log-status") == "OK");
+}
+
+}  // namespace
+
+TEST_CASE("record_parser.documented_default_examples") {
+    SUBCASE("inferred: no header, no field list") {
+        Fixture f;
+        auto p = f.parser();
+        f.feed(p, kDocumentedDefault);
+        check_documented_default(f);
+        CHECK(p.headers() == 0);
+    }
+    SUBCASE("with an S3 header line") {
+        Fixture f;
+        auto p = f.parser();
+        f.feed(p, std::string("version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes "
+                              "start end action log-status\n") + std::string(kDocumentedDefault));
+        check_documented_default(f);
+        CHECK(p.headers() == 1);
+    }
+}
+
+TEST_CASE("record_parser.documented_v5_examples") {
+    SUBCASE("with a header") {
+        Fixture f;
+        auto p = f.parser();
+        f.feed(p, std::string(kV5Format) + "\n" + std::string(kV5Records));
+        check_documented_v5(f);
+    }
+    SUBCASE("with an explicit field list in AWS's ${…} format-string form") {
+        std::string format;
+        for (char c : kV5Format) format += c;
+        std::vector<std::string> fields;
+        std::string aws_style;
+        std::istringstream in(format);
+        std::string w;
+        while (in >> w) aws_style += "${" + w + "} ";
+        REQUIRE_FALSE(parse_field_list(aws_style, fields));
+        REQUIRE(fields.size() == 29);
+        Fixture f;
+        auto p = f.parser(fields);
+        f.feed(p, kV5Records);
+        check_documented_v5(f);
+    }
+    SUBCASE("inferred from the values alone") {
+        Fixture f;
+        auto p = f.parser();
+        f.feed(p, kV5Records);
+        check_documented_v5(f);
+    }
+}
+
+TEST_CASE("record_parser.tolerant_spacing") {
+    Fixture f;
+    auto p = f.parser();
+    f.feed(p,
+           "\xEF\xBB\xBF"  // a BOM is the decoder's job; the parser treats it as a bad token
+           "\n"
+           "   \n"
+           "# a comment line\n"
+           "2  123456789010\teni-1   10.0.0.1 10.0.0.2 1 2 6 3 4 1418530010 1418530070 ACCEPT OK   #comment tail\r\n"
+           "2 123456789010 eni-1 10.0.0.1 10.0.0.2 1 2 6 3 4 1418530010000 1418530070000 accept ok\n");
+    // Line 1 holds only the BOM: one bad line, everything else parses.
+    CHECK(f.report.bad_lines() == 1);
+    REQUIRE(f.store.rows() == 2);
+    CHECK(f.value(0, "interface-id") == "eni-1");
+    CHECK(f.value(0, "bytes") == "4");
+    CHECK(f.value(0, "log-status") == "OK");
+    // Milliseconds become seconds; lower-case enumerations are stored canonically.
+    CHECK(f.value(1, "start") == "1418530010");
+    CHECK(f.value(1, "end") == "1418530070");
+    CHECK(f.value(1, "action") == "ACCEPT");
+    CHECK(f.value(1, "log-status") == "OK");
+}
+
+TEST_CASE("record_parser.bad_lines_are_counted_and_skipped") {
+    Fixture f;
+    auto p = f.parser();
+    const std::string good = "2 123456789010 eni-a 10.0.0.1 10.0.0.2 443 49152 6 10 1000 1418530010 1418530070 ACCEPT OK\n";
+    std::string input = good;
+    input += "2 123456789010 eni-a 10.0.0.1 10.0.0.2 443 49152 6 10 1000 1418530010 1418530070 ACCEPT\n";          // 2 field count
+    input += "2 123456789010 eni-a 10.0.0.1 10.0.0.2 443 70000 6 10 1000 1418530010 1418530070 ACCEPT OK\n";       // 3 port range
+    input += "2 123456789010 eni-a 10.0.0.1 10.0.0.999 443 22 6 10 1000 1418530010 1418530070 ACCEPT OK\n";        // 4 address
+    input += "2 123456789010 eni-a 10.0.0.1 10.0.0.2 443 22 6 10 99999999999999999999999 1418530010 1418530070 ACCEPT OK\n";  // 5 overflow
+    input += "2 123456789010 eni-a 10.0.0.1 10.0.0.2 443 22 six 10 1000 1418530010 1418530070 ACCEPT OK\n";        // 6 number
+    input += "2 123456789010 eni-a 10.0.0.1 10.0.0.2 443 22 6 10 1000 1418530010 1418530070 MAYBE OK\n";           // 7 enum
+    input += "2 123456789010 eni-a 10.0.0.1 10.0.0.2 443 22 300 10 1000 1418530010 1418530070 ACCEPT OK\n";        // 8 range
+    input += std::string("2 1234\x01\x02\x03 junk\n");                                                           // 9 binary
+    input += "2 123456789010 eni-a 10.0.0.1 10.0.0.2 443 22 6 10 1000 14185300x0 1418530070 ACCEPT OK\n";          // 10 time
+    input += good;                                                                                              // 11
+    f.feed(p, input);
+    CHECK(f.store.rows() == 2);
+    CHECK(f.report.bad_lines() == 9);
+    CHECK(f.report.count(BadLineReason::FieldCount) == 1);
+    CHECK(f.report.count(BadLineReason::PortRange) == 1);
+    CHECK(f.report.count(BadLineReason::BadAddress) == 1);
+    CHECK(f.report.count(BadLineReason::CounterOverflow) == 1);
+    CHECK(f.report.count(BadLineReason::BadNumber) == 1);
+    CHECK(f.report.count(BadLineReason::BadEnum) == 1);
+    CHECK(f.report.count(BadLineReason::ValueRange) == 1);
+    CHECK(f.report.count(BadLineReason::Binary) == 1);
+    CHECK(f.report.count(BadLineReason::BadTime) == 1);
+    // Examples say where and why.
+    const auto& ex = f.report.examples();
+    REQUIRE(ex.size() == 9);
+    CHECK(ex[0].line == 2);
+    CHECK(ex[0].detail.find("13 fields, the format has 14") != std::string::npos);
+    CHECK(ex[1].line == 3);
+    CHECK(ex[1].detail == "dstport: '70000' is above 65535");
+    CHECK(ex[2].detail == "dstaddr: '10.0.0.999' is not an IPv4 or IPv6 address");
+    CHECK(ex[3].detail.find("does not fit in 64 bits") != std::string::npos);
+    CHECK(ex[7].line == 9);
+    CHECK(ex[7].text.find('\x01') == std::string::npos);  // control bytes never reach a message
+    // The good lines around them are intact and no partial row was left behind.
+    CHECK(f.value(1, "bytes") == "1000");
+    for (const auto& c : f.store.columns()) CHECK(c->size() == 2);
+}
+
+TEST_CASE("record_parser.counters_are_64_bit") {
+    Fixture f;
+    auto p = f.parser();
+    f.feed(p, "2 1 eni-a 10.0.0.1 10.0.0.2 1 2 6 4294967295 18446744073709551615 1 2 ACCEPT OK\n"
+              "2 1 eni-a 10.0.0.1 10.0.0.2 1 2 6 4294967294 4294967296 1 2 ACCEPT OK\n");
+    REQUIRE(f.store.rows() == 2);
+    CHECK(f.value(0, "packets") == "4294967295");
+    CHECK(f.value(0, "bytes") == "18446744073709551615");
+    CHECK(f.value(1, "packets") == "4294967294");
+    CHECK(f.value(1, "bytes") == "4294967296");
+}
+
+TEST_CASE("record_parser.layouts") {
+    SUBCASE("a header in mid-file switches the layout (concatenated files)") {
+        Fixture f;
+        auto p = f.parser();
+        f.feed(p, "srcaddr dstaddr bytes\n10.0.0.1 10.0.0.2 100\n"
+                  "dstport action custom-thing\n443 REJECT hello\n");
+        REQUIRE(f.store.rows() == 2);
+        CHECK(f.value(0, "bytes") == "100");
+        CHECK(f.value(0, "dstport") == "-");
+        CHECK(f.value(1, "srcaddr") == "-");
+        CHECK(f.value(1, "dstport") == "443");
+        CHECK(f.value(1, "action") == "REJECT");
+        // A field FlowLens does not know is kept as text, not an error.
+        CHECK(f.value(1, "custom-thing") == "hello");
+        CHECK(f.store.find("custom-thing")->kind == FieldKind::Text);
+        CHECK(p.headers() == 2);
+    }
+    SUBCASE("a layout that cannot be inferred says what to pass") {
+        Fixture f;
+        auto p = f.parser();
+        f.feed(p, "10.0.0.1 10.0.0.2 100\n10.0.0.3 10.0.0.4 200\n");
+        CHECK(f.store.rows() == 0);
+        CHECK(f.report.count(BadLineReason::UnknownFormat) == 2);
+        CHECK(p.file_error().find("--fields") != std::string::npos);
+        CHECK(p.file_error().find("line 1") != std::string::npos);
+    }
+    SUBCASE("an explicit field list for header-less data") {
+        Fixture f;
+        auto p = f.parser({"srcaddr", "dstaddr", "bytes"});
+        f.feed(p, "10.0.0.1 10.0.0.2 100\n2001:DB8::0001 ::ffff:10.1.1.1 200\n");
+        REQUIRE(f.store.rows() == 2);
+        CHECK(f.value(1, "srcaddr") == "2001:db8::1");
+        CHECK(f.value(1, "dstaddr") == "::ffff:10.1.1.1");
+    }
+    SUBCASE("field lists") {
+        std::vector<std::string> out;
+        CHECK_FALSE(parse_field_list("version, srcaddr ,dstaddr", out));
+        CHECK(out == std::vector<std::string>{"version", "srcaddr", "dstaddr"});
+        CHECK(*parse_field_list("srcaddr srcaddr", out) == "field list: 'srcaddr' is named twice");
+        CHECK(*parse_field_list("  ", out) == "field list is empty");
+        CHECK(parse_field_list("src<addr", out).has_value());
+    }
+    SUBCASE("header detection") {
+        CHECK(looks_like_header("version account-id interface-id"));
+        CHECK(looks_like_header("${version} ${srcaddr}"));
+        CHECK_FALSE(looks_like_header("2 123456789010 eni-1"));
+        CHECK_FALSE(looks_like_header("ACCEPT OK"));
+        CHECK_FALSE(looks_like_header(""));
+    }
+}
+
+TEST_CASE("record_parser.enum_value_limit") {
+    Fixture f;
+    auto p = f.parser({"type"});
+    std::string input;
+    for (int i = 0; i < 300; ++i) input += "t" + std::to_string(i) + "\n";
+    f.feed(p, input);
+    CHECK(f.store.rows() == 255);
+    CHECK(f.report.count(BadLineReason::BadEnum) == 45);
+}
