@@ -4,7 +4,7 @@
 # what is missing.
 set -euo pipefail
 
-packages=(cmake ninja-build g++ make pkg-config doctest-dev zlib1g-dev libcli11-dev)
+packages=(cmake ninja-build g++ make pkg-config gzip jq doctest-dev zlib1g-dev libcli11-dev)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,55 @@
+// analysis.hpp — every analysis in one call, and the `flowlens analyze` JSON document.
+//
+// The CLI, the wasm module and the HTML report all go through analyze() and
+// write_analysis_json(), so they show the same numbers in the same shape. The document is
+// described field by field in docs/analyze-json.md and formally in docs/analyze.schema.json.
+//
+// Contract: analyze() returns an error message (never throws except bad_alloc) when a top key
+// is invalid or the RowSet does not match the store; it runs compute_totals, top_n for each
+// key, time_series and reject_analysis: O(selected rows × (keys + 6)). write_analysis_json()
+// appends one complete JSON object to the writer; O(output).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "flowlens/analyses.hpp"
+#include "flowlens/ingest_report.hpp"
+#include "flowlens/json_writer.hpp"
+#include "flowlens/row_set.hpp"
+#include "flowlens/store.hpp"
+
+namespace flowlens {
+
+// Bumped when a field of the document changes meaning or disappears (adding fields does not).
+inline constexpr int kAnalysisFormatVersion = 1;
+
+struct AnalysisOptions {
+    size_t top_n = 10;
+    Metric metric = Metric::Bytes;
+    uint32_t bucket_seconds = 0;         // 0 = automatic (see time_series)
+    std::vector<std::string> top_keys;   // empty = default_top_keys(store)
+    ScanThresholds scan;
+};
+
+struct Analysis {
+    Totals totals;
+    std::vector<TopResult> top;  // one per distinct key, in the order asked
+    TimeSeries timeseries;
+    RejectReport rejects;
+    uint64_t loaded_records = 0;  // store.rows(): the selection is `totals.records` of these
+};
+
+std::variant<Analysis, std::string> analyze(const Store& store, const RowSet& rows, const AnalysisOptions& options);
+
+// Writes the whole `flowlens analyze` document:
+// {"flowlens": {"version", "format_version"}, "filter", "totals", "top": {key: …},
+//  "timeseries", "rejects", "errors"}.
+void write_analysis_json(JsonWriter& w, const Analysis& analysis, std::string_view filter_text,
+                         const IngestReport& report, const Store& store);
+
+}  // namespace flowlens
