@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,17 @@ constexpr size_t kMaxKey = 16;
 #ifdef FLOWLENS_HAVE_ZLIB
 constexpr uInt kInflateOut = 64 * 1024;
 #endif
+
+// Messages are built with cat() rather than `"…" + std::string`: GCC 12 at -O3 reports a false
+// -Wrestrict on that operator (GCC bug 105329), and warnings are errors here.
+std::string cat(std::initializer_list<std::string_view> parts) {
+    size_t n = 0;
+    for (auto part : parts) n += part.size();
+    std::string out;
+    out.reserve(n);
+    for (auto part : parts) out.append(part);
+    return out;
+}
 
 std::string with_commas(uint64_t v) {
     const std::string digits = std::to_string(v);
@@ -152,7 +164,7 @@ std::string describe(const char* p, const char* end) {
     if (p == nullptr || p == end) return "the end of the input";
     const auto u = static_cast<unsigned char>(*p);
     if (u == '\n') return "the end of the line";
-    if (u > 0x20 && u < 0x7F) return std::string("'") + *p + "'";
+    if (u > 0x20 && u < 0x7F) return cat({"'", std::string_view(p, 1), "'"});
     char buf[16];
     std::snprintf(buf, sizeof buf, "byte 0x%02X", static_cast<unsigned>(u));
     return buf;
@@ -245,6 +257,11 @@ struct InputDecoder::Impl {
     uint64_t jchunk_base = 0;
     const char* jchunk_begin = nullptr;
     uint64_t line_start = 0;        // jpos of the first byte of the current line
+    // A syntax error is reported once the rest of its line (up to kExampleBytes) has been seen,
+    // so that the example text does not depend on where the chunk happened to end.
+    bool pending = false;
+    uint64_t pending_line = 0;
+    std::string pending_detail, pending_fatal, snippet;
 
     void json_consume(const char* p, const char* end);
     const char* json_string(const char* p, const char* end);
@@ -254,7 +271,7 @@ struct InputDecoder::Impl {
     void flush_surrogate();
     void put_codepoint(uint32_t cp);
     void bad_escape(std::string detail);
-    void end_literal(const char* p, const char* end);
+    void end_literal(const char* p);
     void after_value() { expect = stack.empty() ? Expect::TopValue : Expect::CommaOrEnd; }
     std::string expected() const;
     uint64_t column(const char* at) const {
@@ -262,7 +279,8 @@ struct InputDecoder::Impl {
             at != nullptr ? jchunk_base + static_cast<uint64_t>(at - jchunk_begin) : jpos;
         return pos - line_start + 1;
     }
-    void json_error(const char* at, const char* end, const std::string& what);
+    void json_error(const char* at, const std::string& what);
+    void flush_pending();
     void json_finish();
 
     void finish();
@@ -309,7 +327,7 @@ void InputDecoder::Impl::start_gzip() {
 #ifdef FLOWLENS_HAVE_ZLIB
     // 16 + MAX_WBITS: gzip wrapper (header and CRC-32 checked), not raw deflate or zlib.
     if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) {
-        fail("cannot start gzip decompression: " + std::string(z.msg ? z.msg : "out of memory"));
+        fail(cat({"cannot start gzip decompression: ", z.msg ? z.msg : "out of memory"}));
         return;
     }
     z_ready = true;
@@ -360,8 +378,9 @@ void InputDecoder::Impl::inflate_bytes(const uint8_t* p, size_t n) {
             // Z_BUF_ERROR with input left cannot happen per zlib's docs; treating it as corrupt
             // guarantees this loop ends even if it does.
             if (rc != Z_OK && !(rc == Z_BUF_ERROR && z.avail_in == 0)) {
-                fail("corrupt gzip data after " + with_commas(gz_pos) + " bytes: " +
-                     (z.msg ? std::string(z.msg) : "zlib error " + std::to_string(rc)));
+                flush_pending();  // a JSON error found before the damage comes first
+                const std::string why = z.msg ? z.msg : cat({"zlib error ", std::to_string(rc)});
+                fail(cat({"corrupt gzip data after ", with_commas(gz_pos), " bytes: ", why}));
                 return;
             }
             // A full output buffer may hide more pending output: only stop once zlib had room.
@@ -484,7 +503,7 @@ void InputDecoder::Impl::text_line(std::string_view s) {
 
 void InputDecoder::Impl::text_too_long(std::string_view start) {
     sink.bad_line(line_no, BadLineReason::TooLong,
-                  "line longer than " + with_commas(InputDecoder::kMaxLineBytes) + " bytes",
+                  cat({"line longer than ", with_commas(InputDecoder::kMaxLineBytes), " bytes"}),
                   head(start));
 }
 
@@ -504,21 +523,18 @@ std::string InputDecoder::Impl::expected() const {
     return "?";
 }
 
-void InputDecoder::Impl::json_error(const char* at, const char* end, const std::string& what) {
+// `at` is the offending byte, whose line is skipped (and copied, for the example) by SkipLine.
+void InputDecoder::Impl::json_error(const char* at, const std::string& what) {
     const uint64_t col = column(at);
-    std::string_view snippet;
-    if (at != nullptr) {
-        const auto* nl = static_cast<const char*>(std::memchr(at, '\n', static_cast<size_t>(end - at)));
-        snippet = head(std::string_view(at, static_cast<size_t>((nl ? nl : end) - at)));
-    }
-    sink.bad_line(line_no, BadLineReason::BadJson, what + " (column " + with_commas(col) + ")",
-                  snippet);
+    pending = true;
+    pending_line = line_no;
+    pending_detail = cat({what, " (column ", with_commas(col), ")"});
+    snippet.clear();
     if (multiline) {
         // Inside a multi-line document there is no reliable point to restart at: a fresh scan
         // from the next line would misread the document's inner lines as values of their own.
-        fail("malformed JSON at line " + with_commas(line_no) + ", column " + with_commas(col) +
-             ": " + what + "; the rest of the file was not read");
-        return;
+        pending_fatal = cat({"malformed JSON at line ", with_commas(line_no), ", column ",
+                             with_commas(col), ": ", what, "; the rest of the file was not read"});
     }
     // JSON lines (each value on one line so far): forget this line and restart at the next.
     stack.clear();
@@ -532,6 +548,13 @@ void InputDecoder::Impl::json_error(const char* at, const char* end, const std::
     lit.clear();
 }
 
+void InputDecoder::Impl::flush_pending() {
+    if (!pending) return;
+    pending = false;
+    sink.bad_line(pending_line, BadLineReason::BadJson, pending_detail, head(snippet));
+    if (!pending_fatal.empty()) fail(std::move(pending_fatal));
+}
+
 void InputDecoder::Impl::json_consume(const char* p, const char* end) {
     jchunk_base = jpos;
     jchunk_begin = p;
@@ -541,6 +564,13 @@ void InputDecoder::Impl::json_consume(const char* p, const char* end) {
             case Lex::SkipLine: {
                 const auto* nl =
                     static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
+                if (pending) {
+                    // +4: head() then cuts at kExampleBytes on a UTF-8 boundary.
+                    const size_t room = kExampleBytes + 4 - snippet.size();
+                    snippet.append(p, std::min(room, static_cast<size_t>((nl ? nl : end) - p)));
+                    if (nl != nullptr || snippet.size() == kExampleBytes + 4) flush_pending();
+                    if (stopped) return;
+                }
                 if (nl == nullptr) return;
                 lex = Lex::None;
                 p = nl;  // the newline itself is counted below
@@ -552,14 +582,16 @@ void InputDecoder::Impl::json_consume(const char* p, const char* end) {
                 while (q < end && is_literal_char(*q)) ++q;
                 const auto n = static_cast<size_t>(q - p);
                 if (lit.size() + n > kMaxLiteral) {
-                    json_error(p, end, "a number or word longer than " +
-                                           std::to_string(kMaxLiteral) + " bytes");
+                    // At the first byte over the limit, wherever the chunks were cut.
+                    p += kMaxLiteral - lit.size();
+                    json_error(p, cat({"a number or word longer than ",
+                                       std::to_string(kMaxLiteral), " bytes"}));
                     continue;
                 }
                 lit.append(p, n);
                 p = q;
                 if (p == end) return;  // the literal may go on in the next chunk
-                end_literal(p, end);
+                end_literal(p);
                 continue;
             }
             case Lex::None: break;
@@ -583,8 +615,8 @@ void InputDecoder::Impl::json_consume(const char* p, const char* end) {
             case '[':
                 if (!want_value) break;
                 if (stack.size() == kMaxJsonDepth) {
-                    json_error(p, end, "nested deeper than " + std::to_string(kMaxJsonDepth) +
-                                           " levels");
+                    json_error(p, cat({"nested deeper than ", std::to_string(kMaxJsonDepth),
+                                       " levels"}));
                     continue;
                 }
                 stack.push_back(c);
@@ -634,7 +666,7 @@ void InputDecoder::Impl::json_consume(const char* p, const char* end) {
                 }
                 break;
         }
-        json_error(p, end, "expected " + expected() + ", found " + describe(p, end));
+        json_error(p, cat({"expected ", expected(), ", found ", describe(p, end)}));
     }
 }
 
@@ -666,7 +698,10 @@ void InputDecoder::Impl::str_out(std::string_view bytes) {
     }
     if (msg_long) return;
     if (msg.size() + bytes.size() > InputDecoder::kMaxLineBytes) {
-        msg_long = true;  // keep the head for the example, drop the rest without buffering it
+        // Keep the head for the example (filled up the same way whatever the chunking), and
+        // drop the rest without buffering it.
+        msg.append(bytes.substr(0, InputDecoder::kMaxLineBytes - msg.size()));
+        msg_long = true;
         return;
     }
     msg.append(bytes);
@@ -735,7 +770,7 @@ const char* InputDecoder::Impl::json_string(const char* p, const char* end) {
             if (*p == '\n') {
                 // JSON forbids a raw newline in a string; here it means a cut line. Not consumed:
                 // resynchronising starts at this very newline.
-                json_error(p, end, "the line ends inside a string");
+                json_error(p, "the line ends inside a string");
                 return p;
             }
             esc = 1;
@@ -760,10 +795,10 @@ const char* InputDecoder::Impl::json_string(const char* p, const char* end) {
                     ++p;
                     continue;
                 case '\n':
-                    json_error(p, end, "the line ends inside a string");
+                    json_error(p, "the line ends inside a string");
                     return p;
                 default:
-                    bad_escape("invalid escape \\" + describe(p, end) + " in a string");
+                    bad_escape(cat({"invalid escape \\", describe(p, end), " in a string"}));
                     esc = 0;
                     ++p;
                     continue;
@@ -779,7 +814,7 @@ const char* InputDecoder::Impl::json_string(const char* p, const char* end) {
         const int h = hex_value(c);
         if (h < 0) {
             // Not consumed: the byte may be the closing quote or a newline.
-            bad_escape("\\u needs 4 hex digits, found " + describe(p, end));
+            bad_escape(cat({"\\u needs 4 hex digits, found ", describe(p, end)}));
             esc = 0;
             continue;
         }
@@ -806,8 +841,8 @@ void InputDecoder::Impl::end_string() {
         case Str::Message:
             if (msg_long) {
                 sink.bad_line(str_line, BadLineReason::TooLong,
-                              "message longer than " +
-                                  with_commas(InputDecoder::kMaxLineBytes) + " bytes",
+                              cat({"message longer than ",
+                                   with_commas(InputDecoder::kMaxLineBytes), " bytes"}),
                               head(msg));
             } else if (!str_bad) {
                 // The message is the record line: drop a line terminator some writers include,
@@ -823,28 +858,29 @@ void InputDecoder::Impl::end_string() {
     after_value();
 }
 
-void InputDecoder::Impl::end_literal(const char* p, const char* end) {
+void InputDecoder::Impl::end_literal(const char* p) {
     lex = Lex::None;
     if (!valid_literal(lit)) {
-        json_error(p, end, "'" + std::string(head(lit, 40)) + "' is not a JSON value");
+        json_error(p, cat({"'", head(lit, 40), "' is not a JSON value"}));
         return;
     }
     after_value();
 }
 
 void InputDecoder::Impl::json_finish() {
-    if (lex == Lex::Literal) end_literal(nullptr, nullptr);
+    if (lex == Lex::Literal) end_literal(nullptr);
+    flush_pending();  // an error whose line had no newline after it
     if (stopped || lex == Lex::SkipLine) return;
     if (lex != Lex::String && stack.empty()) return;
-    const std::string what =
+    const std::string_view what =
         lex == Lex::String     ? "the input ends inside a string"
         : stack.back() == '{' ? "the input ends inside an object"
                               : "the input ends inside an array";
     sink.bad_line(line_no, BadLineReason::BadJson,
-                  what + " (column " + with_commas(column(nullptr)) + ")", {});
+                  cat({what, " (column ", with_commas(column(nullptr)), ")"}), {});
     if (multiline)
-        fail("the JSON document ends early at line " + with_commas(line_no) +
-             " (truncated file?): " + what);
+        fail(cat({"the JSON document ends early at line ", with_commas(line_no),
+                  " (truncated file?): ", what}));
 }
 
 // ================================================================================================
@@ -859,14 +895,16 @@ void InputDecoder::Impl::finish() {
         raw = Raw::Plain;
         decoded("\x1f", 1);
     }
+    flush_pending();  // a JSON error on the last line, with no newline after it
 #ifdef FLOWLENS_HAVE_ZLIB
-    if (raw == Raw::Gzip && member_open) {
+    if (!stopped && raw == Raw::Gzip && member_open) {
         // The unfinished last line is dropped, not flushed: a cut record can still parse (a
         // byte count cut from 1234 to 12) and would be silently wrong.
         fail("gzip stream ends early (truncated file?)");
         return;
     }
 #endif
+    if (stopped) return;
     if (!bom_done) {
         bom_done = true;
         if (bom > 0) after_bom(kBom, kBom + bom);

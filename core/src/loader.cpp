@@ -52,6 +52,8 @@ void FileLoader::finish() {
         f.error = decoder_.file_error();
     else if (parser_.records() == 0 && !parser_.file_error().empty())
         f.error = "no record could be read: " + parser_.file_error();
+    else if (f.records == 0 && f.bad_lines > 0)
+        f.error = "not a flow log: none of its " + std::to_string(f.bad_lines) + " line(s) could be read";
 }
 
 void load_bytes(DataSet& data, std::string name, std::span<const uint8_t> bytes, const LoadOptions& options) {

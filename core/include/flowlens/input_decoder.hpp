@@ -8,19 +8,23 @@
 // - Gzip is detected by its magic bytes (1f 8b), not by name, and decompressed with zlib
 //   (concatenated members are all read). Without zlib (the WebAssembly build, where the browser
 //   gunzips) a gzip stream is reported as a file error. A corrupt gzip stream is a file error:
-//   the lines decoded before the damage are still delivered.
+//   the lines decoded before the damage are still delivered. A truncated one is a file error
+//   found by finish(); its unfinished last line is dropped (a cut record could parse, wrongly).
 // - A UTF-8 BOM at the start is dropped. Lines end at '\n'; a trailing '\r' is dropped.
 // - Content is detected from the first non-blank bytes, not the file name:
 //     * '{' or '[' → CloudWatch JSON: a document from `aws logs filter-log-events` /
 //       `get-log-events` ({"events":[{"message":"…"},…]}), or JSON lines ({"message":"…"} per
 //       line, as Firehose writes). Every string value of a "message" key, at any depth, is one
-//       record line (JSON escapes decoded); its line number is the line where the value starts.
+//       record line (JSON escapes decoded, a trailing "\n" dropped); its line number is the line
+//       where the value starts. A syntax error is a BadJson bad line; in JSON lines the scan
+//       restarts at the next line, inside a multi-line document it is also the file error.
 //     * anything else → text lines. A line that starts with an ISO-8601 timestamp followed by a
 //       blank (`2018-09-22T20:28:14.000Z 2 123…`, a CloudWatch export to S3) has that prefix
 //       removed.
 // - Lines longer than kMaxLineBytes are reported as bad (TooLong) and skipped up to the next
 //   newline, so binary junk cannot make the decoder buffer a whole file.
 // - Blank lines are passed on as they are (the parser skips them); nothing else is filtered.
+//   Blank lines before the first content only advance the line count.
 // Errors are values: the sink's bad_line() gets per-line problems; file_error() returns the first
 // fatal one (corrupt gzip, JSON that cannot be followed) after which feed() ignores input.
 #pragma once

@@ -1,0 +1,148 @@
+// Loading whole files into one data set: containers, chunking, several files, broken files.
+#include <doctest/doctest.h>
+
+#include <zlib.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "flowlens/loader.hpp"
+
+using namespace flowlens;
+
+namespace {
+
+std::string read_file(const std::string& name) {
+    std::ifstream in(std::string(FLOWLENS_TEST_DATA) + "/" + name, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+std::string gzip(std::string_view text) {
+    z_stream z{};
+    REQUIRE(deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) == Z_OK);
+    std::string out(deflateBound(&z, static_cast<uLong>(text.size())) + 64, '\0');
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
+    z.avail_in = static_cast<uInt>(text.size());
+    z.next_out = reinterpret_cast<Bytef*>(out.data());
+    z.avail_out = static_cast<uInt>(out.size());
+    REQUIRE(deflate(&z, Z_FINISH) == Z_STREAM_END);
+    out.resize(z.total_out);
+    deflateEnd(&z);
+    return out;
+}
+
+std::span<const uint8_t> bytes(std::string_view s) {
+    return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+
+// Every value of a row as text, in column order: a compact fingerprint to compare loads.
+std::string row_text(const Store& s, size_t row) {
+    std::string out;
+    for (const auto& c : s.columns()) {
+        out += c->name + "=";
+        if (c->is_null(row)) out += "-";
+        else if (c->kind == FieldKind::Address) out += to_string(s.addresses().address(c->u32[row]));
+        else if (c->kind == FieldKind::Text || c->kind == FieldKind::Enum) out += c->dict.value(c->code(row));
+        else out += std::to_string(c->number(row));
+        out += " ";
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("loader.containers_give_the_same_records") {
+    DataSet reference;
+    load_text(reference, "documented-default.log", read_file("documented-default.log"));
+    REQUIRE(reference.store.rows() == 7);
+
+    for (const char* name : {"cloudwatch-filter-log-events.json", "firehose.jsonl", "cloudwatch-export.log"}) {
+        DataSet d;
+        load_text(d, name, read_file(name));
+        CAPTURE(name);
+        REQUIRE(d.store.rows() == 2);
+        CHECK(d.report.bad_lines() == 0);
+        CHECK(d.report.files[0].error.empty());
+        for (size_t r = 0; r < 2; ++r) CHECK(row_text(d.store, r) == row_text(reference.store, r));
+    }
+    DataSet json;
+    load_text(json, "events", read_file("cloudwatch-filter-log-events.json"));
+    CHECK(json.report.files[0].input_format == "cloudwatch-json");
+    CHECK(reference.report.files[0].input_format == "text");
+    CHECK(reference.report.files[0].headers == 1);
+    CHECK(reference.report.files[0].format ==
+          "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action "
+          "log-status");
+}
+
+TEST_CASE("loader.chunk_size_does_not_matter") {
+    const std::string text = read_file("documented-default.log");
+    const std::string gz = gzip(text);
+    DataSet whole;
+    load_text(whole, "whole", text);
+    for (size_t chunk : {size_t{1}, size_t{2}, size_t{3}, size_t{7}, size_t{64}, size_t{4096}}) {
+        for (const std::string* input : {&text, &gz}) {
+            DataSet d;
+            FileLoader loader(d, "chunked", {});
+            for (size_t i = 0; i < input->size(); i += chunk)
+                loader.feed(bytes(std::string_view(*input).substr(i, chunk)));
+            loader.finish();
+            CAPTURE(chunk);
+            REQUIRE(d.store.rows() == whole.store.rows());
+            for (size_t r = 0; r < whole.store.rows(); ++r) CHECK(row_text(d.store, r) == row_text(whole.store, r));
+            CHECK(d.report.files[0].gzip == (input == &gz));
+        }
+    }
+}
+
+TEST_CASE("loader.several_files_one_data_set") {
+    DataSet d;
+    load_text(d, "a.log", read_file("documented-default.log"));
+    load_bytes(d, "b.log.gz", bytes(gzip(read_file("documented-v5.log"))));
+    load_text(d, "c.log", read_file("messy.log"));
+    REQUIRE(d.report.files.size() == 3);
+    CHECK(d.store.rows() == 7 + 2 + 2);
+    CHECK(d.store.file_of(0) == 0);
+    CHECK(d.store.file_of(6) == 0);
+    CHECK(d.store.file_of(7) == 1);
+    CHECK(d.store.file_of(9) == 2);
+    CHECK(d.report.files[1].gzip);
+    CHECK(d.report.files[1].records == 2);
+    CHECK(d.report.files[2].bad_lines == 3);
+    CHECK(d.report.bad_lines() == 3);
+    // v5-only columns are null in the v2 file's rows, and v2 files' rows exist in every column.
+    const Column* flow = d.store.find("flow-direction");
+    REQUIRE(flow);
+    CHECK(flow->is_null(0));
+    CHECK(flow->dict.value(flow->code(7)) == "ingress");
+    for (const auto& c : d.store.columns()) CHECK(c->size() == d.store.rows());
+    // Examples point at the file and line they came from.
+    REQUIRE(!d.report.examples().empty());
+    CHECK(d.report.examples()[0].file == 2);
+    CHECK(d.report.examples()[0].line == 3);
+}
+
+TEST_CASE("loader.broken_files_are_reported_and_do_not_stop_the_rest") {
+    const std::string text = read_file("documented-default.log");
+    std::string gz = gzip(text);
+    DataSet d;
+    SUBCASE("truncated gzip") { load_bytes(d, "truncated.gz", bytes(std::string_view(gz).substr(0, gz.size() / 2))); }
+    SUBCASE("corrupt gzip") {
+        for (size_t i = 20; i < 60 && i < gz.size(); ++i) gz[i] = static_cast<char>(gz[i] ^ 0x5A);
+        load_bytes(d, "corrupt.gz", bytes(gz));
+    }
+    SUBCASE("not a flow log") { load_text(d, "notes.txt", "hello world\nthis is not a flow log\n"); }
+    SUBCASE("binary junk") {
+        std::string junk(200000, '\0');
+        for (size_t i = 0; i < junk.size(); ++i) junk[i] = static_cast<char>((i * 2654435761u) >> 13);
+        load_bytes(d, "junk.bin", bytes(junk));
+    }
+    load_text(d, "good.log", text);
+    REQUIRE(d.report.files.size() == 2);
+    CHECK_FALSE(d.report.files[0].error.empty());
+    CHECK(d.report.files[1].error.empty());
+    CHECK(d.report.files[1].records == 7);
+    CHECK(d.store.rows() == d.report.files[0].records + 7);
+}
