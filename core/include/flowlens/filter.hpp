@@ -5,31 +5,50 @@
 //   or_expr    := and_expr ( "or" and_expr )*          ("||" also accepted)
 //   and_expr   := unary ( "and" unary )*               ("&&" also accepted)
 //   unary      := "not" unary | "!" unary | "(" expr ")" | comparison
-//   comparison := FIELD op value | FIELD "in" "(" value ("," value)* ")"
-//                 | FIELD "not" "in" "(" … ")"
-//   op         := "=" | "==" | "!=" | "<" | "<=" | ">" | ">="
-//   value      := number | quoted string ("…" or '…') | bare word (eni-0a1b, 10.0.0.0/8,
-//                 2024-05-01T10:00:00Z, tcp, ACCEPT, …) | "null" / "-" (absent)
-// Fields: every column of the store (known AWS fields and custom text columns) plus the
-// virtual fields `addr` (srcaddr or dstaddr), `port` (srcport or dstport) and `file` (source
-// file name). A known AWS field the data lacks is valid and simply null everywhere.
+//   comparison := FIELD op value
+//                 | FIELD ["not"] "in" ( "(" value ("," value)* ")" | value )
+//   op         := "=" | "==" | "!=" | "<>" | "<" | "<=" | ">" | ">="
+//   value      := number | quoted string ("…" or '…', \ escapes the next byte) | bare word
+//                 (eni-0a1b, 10.0.0.0/8, 2024-05-01T10:00:00Z, tcp, ACCEPT, …) | null / - (absent)
+// A bare word runs to a blank or one of ( ) , = ! < > " ' & |; the words and/or/not/in are
+// keywords (quote them to use them as values). `srcaddr in 10.0.0.0/8` needs no parentheses.
+// Fields: every column of the store (known AWS fields and custom text columns; `_` may stand
+// for `-` and `${name}` is accepted) plus the virtual fields `addr` (srcaddr or dstaddr),
+// `port` (srcport or dstport) and `file` (source file name), which take precedence over columns
+// of the same name. A known AWS field the data lacks is valid and simply null everywhere.
 // Semantics:
-//   - addresses: `=`/`in` take an address or a CIDR (v4 or v6); `!=` is its negation.
+//   - addresses: `=`/`in` take an address or a CIDR (v4 or v6; host bits ignored); `!=` is its
+//     negation. IPv4-mapped IPv6 does not match IPv4. `<`… on addresses is an error.
 //   - ports, counters, small integers: numbers; `protocol` also takes tcp, udp, icmp, icmpv6,
-//     esp, gre, ah, sctp. Numbers may carry k/M/G/T suffixes (powers of 1000) for counters.
+//     esp, gre, ah, sctp (and igmp). Counters accept k/M/G/T suffixes (powers of 1000, `1.5M`).
+//     Port fields accept ranges `1024-65535` with =, !=, in, not in. Out-of-range is an error.
 //   - start/end: Unix seconds, milliseconds (> 2^31), or ISO-8601 (`2024-05-01T10:00:00Z`,
-//     `2024-05-01 10:00:00`, `2024-05-01`, with an optional `±hh:mm` offset; no zone = UTC).
+//     `2024-05-01 10:00:00` (quoted or not), `2024-05-01`, `…T10:00`, fractions of a second
+//     ignored, with an optional `Z` or `±hh[:mm]` offset; no zone = UTC). A value is an instant:
+//     `start = 2024-05-01` is midnight exactly; use `>=` and `<` for a day.
 //   - enumerations and text: `=`, `!=`, `in` compare exactly (enumerations ignoring case);
-//     `<`… on text is an error.
-//   - a null field never satisfies a comparison except `!= value` and `= null`.
-//   - `addr != X` means neither side is X; `port != X` likewise.
-// Errors come back as values: the 0-based byte position in the text and a message saying what
-// was expected there; an unknown field lists the valid ones.
+//     `<`… is an error. A value absent from the data matches nothing (not an error), except
+//     that action, log-status, type, flow-direction, sublocation-type and reject-reason only
+//     take AWS's documented words (or a word present in the data): anything else is an error
+//     naming the valid words.
+//   - `file`: `=`/`in` match a file's whole stored name or its base name (the part after the
+//     last / or \), exactly (case-sensitive) or as a glob with `*` and `?`:
+//     `file = *_20240501T10*.log.gz`. `<`… is an error.
+//   - a null field never satisfies a comparison except `!= value`, `not in (…)` and `= null`
+//     (`x != v` is exactly `not x = v`).
+//   - `addr`/`port`: a comparison holds when it holds on either side (`port > 1023`: some side
+//     above 1023); `addr != X` means neither side is X; `port != X` likewise.
+// Errors come back as values: the 0-based byte position in the text, and a message that says
+// what was expected and repeats the position, e.g. "expected a value after '>=' at position 12,
+// found end of input"; an unknown field lists the valid ones (and suggests a close spelling).
 // Complexity: compile is O(expression); evaluate is O(rows × comparisons), column at a time,
-// with per-address and per-dictionary-code lookup tables so no row is re-parsed.
+// with per-address and per-dictionary-code lookup tables so no row is re-parsed. `and`/`or`
+// chains are flat; parentheses and `not` nest at most 100 deep (deeper is an error).
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -41,7 +60,7 @@ namespace flowlens {
 
 struct FilterError {
     size_t position = 0;  // byte offset into the expression where the problem starts
-    std::string message;  // e.g. "expected a value after '=', found end of input"
+    std::string message;  // e.g. "expected a value after '=' at position 8, found end of input"
 };
 
 struct FilterNode;  // the compiled expression tree (private to filter.cpp)
@@ -70,9 +89,10 @@ private:
 };
 
 // Helpers shared with the CLI and tests:
-// Parses an ISO-8601 time or a Unix seconds/milliseconds number to Unix seconds.
+// Parses an ISO-8601 time or a Unix seconds/milliseconds number to Unix seconds (negative
+// before 1970). Surrounding blanks are ignored. Never throws, never allocates.
 std::optional<int64_t> parse_time_value(std::string_view text) noexcept;
-// Protocol number for a name (tcp → 6), or nullopt.
+// Protocol number for a name (tcp → 6, case-insensitive), or nullopt.
 std::optional<uint8_t> protocol_number(std::string_view name) noexcept;
 // Name for a protocol number ("TCP"), or "" when it has none in FlowLens's table.
 std::string_view protocol_name(uint8_t number) noexcept;

@@ -74,6 +74,8 @@ public:
     }
     void set_null(size_t row);
     size_t memory_bytes() const noexcept { return bits_.capacity() * sizeof(uint64_t); }
+    // Bit r of word r/64 is set when row r is null; rows past the end are not null.
+    const std::vector<uint64_t>& words() const noexcept { return bits_; }
 
 private:
     std::vector<uint64_t> bits_;
@@ -143,6 +145,8 @@ public:
     void begin_file(uint32_t file);
     // The file number row `row` came from: O(log files).
     uint32_t file_of(size_t row) const noexcept;
+    // The runs of rows per file, in row order (for range-wise work such as the `file` filter).
+    const std::vector<FileSpan>& spans() const noexcept { return spans_; }
 
     // Heap bytes held by columns, dictionaries and the address table.
     size_t memory_bytes() const noexcept;
