@@ -248,11 +248,28 @@ public:
             if (s.key) f(s.key, s.val);
     }
 
-private:
     struct Slot {
         uint64_t key = 0;
         [[no_unique_address]] V val{};
     };
+    // Every (key, value), in no particular order, compacted in place: the map's own array is
+    // reused rather than copied (it is the largest allocation of a high-cardinality top).
+    // Leaves the map empty.
+    std::vector<Slot> drain() {
+        size_t w = 0;
+        for (size_t i = 0; i < slots_.size(); ++i)
+            if (slots_[i].key) slots_[w++] = std::move(slots_[i]);
+        slots_.resize(w);
+        if (has_zero_) slots_.push_back({0, std::move(zero_)});
+        std::vector<Slot> out;
+        out.swap(slots_);
+        size_ = 0;
+        has_zero_ = false;
+        rehash(64);
+        return out;
+    }
+
+private:
     size_t slot_of(uint64_t key) const noexcept {
         return static_cast<size_t>((key * 0x9E3779B97F4A7C15ull) >> shift_);
     }
@@ -488,10 +505,8 @@ struct Acc {
     }
 };
 
-struct Entry {
-    uint64_t key;  // first << 32 | second
-    Acc acc;
-};
+// key = first << 32 | second; val = the counters.
+using Entry = FlatMap<Acc>::Slot;
 
 uint64_t metric_value(const Acc& a, Metric m) noexcept {
     switch (m) {
@@ -538,8 +553,7 @@ std::vector<Entry> accumulate(const Store& store, const RowSet& rows, const KeyS
             e.packets += packets(r);
             ++e.records;
         });
-        entries.reserve(map.size());
-        map.for_each([&](uint64_t k, const Acc& v) { entries.push_back({k, v}); });
+        entries = map.drain();
     }
     return entries;
 }
@@ -564,10 +578,10 @@ TopResult rank(const KeySpec& spec, std::vector<Entry>& entries, Metric metric, 
     res.metric = metric;
     res.distinct = entries.size();
     Acc total;
-    for (const Entry& e : entries) total.add(e.acc);
+    for (const Entry& e : entries) total.add(e.val);
 
     using Keyed = std::pair<Entry, std::vector<std::string>>;
-    auto m = [metric](const Entry& e) { return metric_value(e.acc, metric); };
+    auto m = [metric](const Entry& e) { return metric_value(e.val, metric); };
     std::vector<Keyed> chosen;
     if (entries.size() <= n) {
         chosen.reserve(entries.size());
@@ -595,8 +609,8 @@ TopResult rank(const KeySpec& spec, std::vector<Entry>& entries, Metric metric, 
     Acc in_rows;
     res.rows.reserve(chosen.size());
     for (Keyed& k : chosen) {
-        in_rows.add(k.first.acc);
-        res.rows.push_back({std::move(k.second), k.first.acc.bytes, k.first.acc.packets, k.first.acc.records});
+        in_rows.add(k.first.val);
+        res.rows.push_back({std::move(k.second), k.first.val.bytes, k.first.val.packets, k.first.val.records});
     }
     res.other.bytes = total.bytes - in_rows.bytes;
     res.other.packets = total.packets - in_rows.packets;
@@ -656,10 +670,33 @@ std::string port_list(const std::vector<uint16_t>& ports, size_t max) {
     return s;
 }
 
+// Rejected records that go from a well-known port to an ephemeral one look like a server's
+// replies, not probes: a stateless network ACL without an outbound rule for ports 1024-65535
+// rejects every reply, and the server then "hits" many ports of many hosts.
+struct ReplyShape {
+    uint64_t records = 0;  // rejected records from a port below 1024 to a port 1024 or above
+    uint16_t port = 0;     // the source port of the first of them
+    bool mixed = false;    // not all from that port
+};
+
 std::string explain(const Scanner& s, bool port_scan, bool host_sweep, bool internal,
-                    const std::vector<uint16_t>& accepted_ports) {
+                    const std::vector<uint16_t>& accepted_ports, ReplyShape replies) {
     std::string t = s.source + " was rejected ";
     std::string when = time_range_text(s.first_seen, s.last_seen);
+    if (replies.records * 2 > s.rejected_records) {
+        t += "on " + plural(s.distinct_ports, "different destination port", "different destination ports") + " of " +
+             plural(s.distinct_hosts, "host", "hosts") + when + ", but " + grouped(replies.records) + " of its " +
+             plural(s.rejected_records, "rejected record", "rejected records") + " go from " +
+             (replies.mixed ? "ports below 1024 (such as " + std::to_string(replies.port) + ")"
+                            : "port " + std::to_string(replies.port)) +
+             " to ports 1024 and above: they look like " +
+             "replies blocked by a network ACL (stateless: replies need an outbound rule for ports 1024-65535) " +
+             "rather than a scan.";
+        if (s.accepted_records > 0)
+            t += " " + plural(s.accepted_records, "flow", "flows") + " from it " +
+                 (s.accepted_records == 1 ? "was" : "were") + " accepted.";
+        return t;
+    }
     if (port_scan && host_sweep) {
         t += "on " + plural(s.distinct_ports, "different destination port", "different destination ports") +
              " across " + plural(s.distinct_hosts, "host", "different hosts") + when +
@@ -679,7 +716,9 @@ std::string explain(const Scanner& s, bool port_scan, bool host_sweep, bool inte
     if (s.accepted_records > 0) {
         t += " " + plural(s.accepted_records, "flow", "flows") + " from it " + (s.accepted_records == 1 ? "was" : "were") +
              " accepted";
-        if (!accepted_ports.empty()) t += " (destination ports " + port_list(accepted_ports, 5) + ")";
+        if (!accepted_ports.empty())
+            t += std::string(accepted_ports.size() == 1 ? " (destination port " : " (destination ports ") +
+                 port_list(accepted_ports, 5) + ")";
         t += ": check what answered.";
     } else {
         t += " None of its flows were accepted.";
@@ -828,16 +867,17 @@ TimeSeries time_series(const Store& store, const RowSet& rows, uint32_t bucket_s
     // uint32 field honest (a single bucket then covers everything).
     if (b > std::numeric_limits<uint32_t>::max()) b = std::numeric_limits<uint32_t>::max();
     ts.bucket_seconds = static_cast<uint32_t>(b);
-    uint64_t first_bucket = lo / b;
-    ts.points.resize(static_cast<size_t>(hi / b - first_bucket + 1));
-    for (size_t i = 0; i < ts.points.size(); ++i) ts.points[i].start = static_cast<int64_t>((first_bucket + i) * b);
+    const uint32_t b32 = ts.bucket_seconds;  // 32-bit division in the row loop: cheaper
+    const uint32_t first_bucket = lo / b32;
+    ts.points.resize(size_t{hi / b32 - first_bucket} + 1);
+    for (size_t i = 0; i < ts.points.size(); ++i) ts.points[i].start = static_cast<int64_t>((uint64_t{first_bucket} + i) * b32);
 
     CounterView bytes = counter(store, "bytes"), packets = counter(store, "packets");
     CodeClass action = classify(store, "action", {"ACCEPT", "REJECT"});
     rows.for_each([&](size_t r) {
         uint32_t v;
         if (!start.get(r, v)) return;
-        TimePoint& p = ts.points[static_cast<size_t>(v / b - first_bucket)];
+        TimePoint& p = ts.points[v / b32 - first_bucket];
         uint8_t act = action(r);
         if (act == kAccept) {
             ++p.accept_records;
@@ -883,6 +923,8 @@ RejectReport reject_analysis(const Store& store, const RowSet& rows, size_t n, S
     const uint32_t* dst = ids_of(store, "dstaddr", FieldKind::Address);
     const Column* port_col = store.find("dstport");
     const uint16_t* ports = port_col && port_col->kind == FieldKind::Port ? port_col->u16.data() : nullptr;
+    const Column* sport_col = store.find("srcport");
+    const uint16_t* sports = sport_col && sport_col->kind == FieldKind::Port ? sport_col->u16.data() : nullptr;
     TimeView start = time_view(store, "start"), end = time_view(store, "end");
     if (!src || rep.records == 0) return rep;
 
@@ -891,6 +933,7 @@ RejectReport reject_analysis(const Store& store, const RowSet& rows, size_t n, S
         uint64_t records = 0, ports = 0, hosts = 0;
         uint32_t first = std::numeric_limits<uint32_t>::max(), last = 0;
         bool timed = false;
+        ReplyShape replies;
     };
     std::vector<SourceStats> stats;
     FlatMap<uint32_t> index_of;  // source id -> index in stats + 1
@@ -908,7 +951,16 @@ RejectReport reject_analysis(const Store& store, const RowSet& rows, size_t n, S
         ++st.records;
         if (ports) {
             uint16_t p = ports[r];
-            if ((p != 0 || !port_col->nulls.is_null(r)) && port_pairs.insert((uint64_t{s} << 16) | p)) ++st.ports;
+            if (p != 0 || !port_col->nulls.is_null(r)) {
+                if (port_pairs.insert((uint64_t{s} << 16) | p)) ++st.ports;
+                // Both ports non-null: a null srcport reads 0, which is below 1024.
+                if (sports && p >= 1024 && sports[r] < 1024 && (sports[r] != 0 || !sport_col->nulls.is_null(r))) {
+                    if (st.replies.records++ == 0)
+                        st.replies.port = sports[r];
+                    else if (sports[r] != st.replies.port)
+                        st.replies.mixed = true;
+                }
+            }
         }
         if (dst) {
             uint32_t d = dst[r];
@@ -990,7 +1042,7 @@ RejectReport reject_analysis(const Store& store, const RowSet& rows, size_t n, S
             sc.last_seen = st.last;
         }
         std::sort(accepted_ports[i].begin(), accepted_ports[i].end());
-        sc.explanation = explain(sc, ps, hs, is_private(addr), accepted_ports[i]);
+        sc.explanation = explain(sc, ps, hs, is_private(addr), accepted_ports[i], st.replies);
         rep.scanners.push_back(std::move(sc));
     }
     return rep;
