@@ -1,0 +1,113 @@
+// Native benchmark: load throughput, store bytes per record, filter and analysis latency.
+//
+//   build/flowlens_bench [--records N] [--runs R] [--fields "…"]
+//
+// Generates the log in memory first (so disk speed is not measured), then loads it R times
+// through the same path the CLI uses (FileLoader, 1 MiB chunks), and times the default
+// dashboard queries. Prints medians. Figures, not assertions: no test depends on them.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "flowlens/analysis.hpp"
+#include "flowlens/filter.hpp"
+#include "flowlens/generator.hpp"
+#include "flowlens/loader.hpp"
+#include "flowlens/record_parser.hpp"
+
+using namespace flowlens;
+
+namespace {
+
+double now() {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v.empty() ? 0 : v[v.size() / 2];
+}
+
+// Resident set size in bytes, from /proc (Linux only; 0 elsewhere).
+size_t rss_bytes() {
+    std::FILE* f = std::fopen("/proc/self/statm", "r");
+    if (!f) return 0;
+    unsigned long pages = 0, resident = 0;
+    int n = std::fscanf(f, "%lu %lu", &pages, &resident);
+    std::fclose(f);
+    return n == 2 ? resident * 4096ul : 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    GeneratorOptions gen;
+    gen.records = 1'000'000;
+    int runs = 5;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (!std::strcmp(argv[i], "--records")) gen.records = std::stoull(argv[i + 1]);
+        else if (!std::strcmp(argv[i], "--runs")) runs = std::stoi(argv[i + 1]);
+        else if (!std::strcmp(argv[i], "--fields")) {
+            if (auto err = parse_field_list(argv[i + 1], gen.fields)) {
+                std::fprintf(stderr, "%s\n", err->c_str());
+                return 2;
+            }
+        }
+    }
+    std::string text = generate_to_string(gen);
+    std::printf("input: %llu records, %.1f MB (%.1f bytes a line)\n", static_cast<unsigned long long>(gen.records),
+                static_cast<double>(text.size()) / 1e6, static_cast<double>(text.size()) / static_cast<double>(gen.records));
+
+    std::vector<double> load_s;
+    size_t store_bytes = 0, rss_delta = 0, rows = 0;
+    for (int r = 0; r < runs; ++r) {
+        size_t rss0 = rss_bytes();
+        auto data = std::make_unique<DataSet>();
+        double t0 = now();
+        {
+            FileLoader loader(*data, "bench.log", {});
+            const auto* p = reinterpret_cast<const uint8_t*>(text.data());
+            for (size_t off = 0; off < text.size(); off += 1u << 20)
+                loader.feed({p + off, std::min<size_t>(1u << 20, text.size() - off)});
+            loader.finish();
+        }
+        load_s.push_back(now() - t0);
+        store_bytes = data->store.memory_bytes();
+        rss_delta = rss_bytes() - rss0;
+        rows = data->store.rows();
+    }
+    double load = median(load_s);
+    std::printf("load: median %.3f s over %d runs = %.0f MB/s, %.2f M records/s\n", load, runs,
+                static_cast<double>(text.size()) / 1e6 / load, static_cast<double>(rows) / 1e6 / load);
+    std::printf("store: %.1f bytes/record (accounted), %.1f bytes/record (RSS growth)\n",
+                static_cast<double>(store_bytes) / static_cast<double>(rows),
+                static_cast<double>(rss_delta) / static_cast<double>(rows));
+
+    DataSet data;
+    load_text(data, "bench.log", text);
+    const char* filters[] = {"", "action = REJECT", "dstport in (22, 3389) or protocol = udp",
+                             "addr in 10.0.2.0/24 and bytes > 100k"};
+    for (const char* expr : filters) {
+        auto compiled = Filter::compile(expr, data.store);
+        const Filter& f = std::get<Filter>(compiled);
+        std::vector<double> filter_s, analyze_s;
+        size_t selected = 0;
+        for (int r = 0; r < runs; ++r) {
+            double t0 = now();
+            RowSet rows_sel = f.evaluate(data.store);
+            double t1 = now();
+            auto result = analyze(data.store, rows_sel, {});
+            double t2 = now();
+            selected = rows_sel.count();
+            filter_s.push_back(t1 - t0);
+            analyze_s.push_back(t2 - t1);
+            (void)result;
+        }
+        std::printf("query \"%s\": %zu rows, filter %.1f ms, all analyses %.1f ms (medians)\n", expr, selected,
+                    median(filter_s) * 1e3, median(analyze_s) * 1e3);
+    }
+    return 0;
+}
