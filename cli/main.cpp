@@ -19,6 +19,7 @@
 #include "flowlens/generator.hpp"
 #include "flowlens/json_writer.hpp"
 #include "flowlens/loader.hpp"
+#include "flowlens/record_output.hpp"
 #include "flowlens/record_parser.hpp"
 #include "inputs.hpp"
 
@@ -62,25 +63,9 @@ std::optional<std::string> load_options(const std::string& fields, LoadOptions& 
 
 // Writes every row of `data` as a JSON object, fields in the order the file's layout named them.
 void print_records(const DataSet& data, std::string& buf) {
-    const Store& store = data.store;
-    const auto& cols = store.columns();
-    for (size_t row = 0; row < store.rows(); ++row) {
+    for (size_t row = 0; row < data.store.rows(); ++row) {
         JsonWriter w(buf);
-        w.begin_object();
-        for (const auto& c : cols) {
-            w.key(c->name);
-            if (c->is_null(row)) {
-                w.null();
-                continue;
-            }
-            switch (c->kind) {
-                case FieldKind::Address: w.value(to_string(store.addresses().address(c->u32[row]))); break;
-                case FieldKind::Enum:
-                case FieldKind::Text: w.value(c->dict.value(c->code(row))); break;
-                default: w.value(c->number(row)); break;
-            }
-        }
-        w.end_object();
+        write_record_json(w, data.store, row);
         buf.push_back('\n');
         if (buf.size() >= (1u << 20)) write_stdout(buf);
     }
