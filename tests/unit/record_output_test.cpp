@@ -21,7 +21,7 @@ TEST_CASE("record_output.json_and_csv") {
     json.clear();
     JsonWriter w2(json);
     write_record_json(w2, d.store, 1);
-    CHECK(json == R"({"srcaddr":null,"dstport":null,"bytes":null,"action":null,"note":"=HYPERLINK(\"x\")"})");
+    CHECK(json == R"J({"srcaddr":null,"dstport":null,"bytes":null,"action":null,"note":"=HYPERLINK(\"x\")"})J");
 
     std::string csv;
     append_csv_header(csv, d.store);
