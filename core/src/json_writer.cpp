@@ -2,6 +2,8 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 
 namespace flowlens {
 namespace {
@@ -109,9 +111,15 @@ JsonWriter& JsonWriter::value(int64_t v) {
 JsonWriter& JsonWriter::value(double v) {
     if (!std::isfinite(v)) return null();
     separate();
+    // The shortest text that reads back as the same double. Not std::to_chars: the libc++ of
+    // Emscripten 3.1.6 has no floating-point to_chars.
     char buf[32];
-    auto r = std::to_chars(buf, buf + sizeof buf, v);  // shortest round-trip form
-    out_.append(buf, r.ptr);
+    int n = 0;
+    for (int precision = 1; precision <= 17; ++precision) {
+        n = std::snprintf(buf, sizeof buf, "%.*g", precision, v);
+        if (std::strtod(buf, nullptr) == v) break;
+    }
+    out_.append(buf, static_cast<size_t>(n));
     return *this;
 }
 

@@ -1,0 +1,417 @@
+// Node tests of the built WebAssembly module (wasm/API.md) against the native CLI.
+//
+//   node --test tests/wasm/
+//
+// FLOWLENS_WASM_DIR: the emcmake build directory (default build-wasm); FLOWLENS_CLI: the native
+// `flowlens` (default build/flowlens, made by `make build`). The key property: the module fed
+// the same bytes, in any chunking, answers exactly what `flowlens analyze` prints.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const wasmDir = path.resolve(root, process.env.FLOWLENS_WASM_DIR ?? 'build-wasm');
+const cliPath = path.resolve(root, process.env.FLOWLENS_CLI ?? 'build/flowlens');
+const dataDir = path.join(root, 'tests/data');
+const DATA_FILES = [
+  'documented-default.log',
+  'documented-v5.log',
+  'cloudwatch-filter-log-events.json',
+  'firehose.jsonl',
+  'cloudwatch-export.log',
+  'messy.log',
+];
+const DEFAULTS = Object.freeze({ top: 10, metric: 'bytes', bucket: 0, keys: '', scanPorts: 20, scanHosts: 20 });
+
+for (const [what, p] of [['module', path.join(wasmDir, 'flowlens-core.js')], ['native CLI', cliPath]]) {
+  if (!fs.existsSync(p)) {
+    throw new Error(`${what} not found at ${p}: build it (wasm/README.md, \`make build\`) or set ` +
+      (what === 'module' ? 'FLOWLENS_WASM_DIR' : 'FLOWLENS_CLI'));
+  }
+}
+
+const require = createRequire(import.meta.url);
+const createFlowLensCore = require(path.join(wasmDir, 'flowlens-core.js'));
+const wasmBinary = fs.readFileSync(path.join(wasmDir, 'flowlens-core.wasm'));
+
+// A fresh instance: one data set each, so tests cannot see each other's files.
+const newCore = () => createFlowLensCore({ wasmBinary });
+
+// Feeds `bytes` as one file in chunks of `chunk` bytes through one reused heap buffer, the way
+// the worker does. HEAPU8 is re-read for every chunk: memory growth replaces the view.
+function loadBytes(core, name, bytes, { chunk = 65536, fields = '', end = (c) => c.endFile() } = {}) {
+  assert.equal(core.beginFile(name, fields), '');
+  const size = Math.max(1, Math.min(chunk, bytes.length));
+  const ptr = core._malloc(size) >>> 0;  // >>> 0: addresses past 2 GiB come back negative
+  assert.notEqual(ptr, 0);
+  try {
+    for (let off = 0; off < bytes.length; off += chunk) {
+      const piece = bytes.subarray(off, off + chunk);
+      core.HEAPU8.set(piece, ptr);
+      core.feed(ptr, piece.length);
+    }
+  } finally {
+    core._free(ptr);
+  }
+  return JSON.parse(end(core));
+}
+
+const loadFile = (core, file, opts) => loadBytes(core, file, fs.readFileSync(file), opts);
+
+function cli(args, { allowFail = false } = {}) {
+  const r = spawnSync(cliPath, args, { encoding: 'utf8', maxBuffer: 1 << 30 });
+  if (!allowFail && r.status !== 0) throw new Error(`flowlens ${args.join(' ')}: exit ${r.status}: ${r.stderr}`);
+  return r;
+}
+const cliAnalyze = (files, args = []) => JSON.parse(cli(['analyze', ...args, ...files]).stdout);
+const cliParse = (file, args = []) =>
+  cli(['parse', ...args, file]).stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l));
+
+// The CLI's one-line usage error, without its "flowlens: " prefix.
+function cliError(args) {
+  const r = cli(args, { allowFail: true });
+  assert.equal(r.status, 2, `expected a usage error from flowlens ${args.join(' ')}`);
+  return r.stderr.trim().replace(/^flowlens: /, '');
+}
+
+const analyze = (core, filter = '', options = {}) => JSON.parse(core.analyze(filter, { ...DEFAULTS, ...options }));
+
+let tmp, sample, big;
+before(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'flowlens-wasm-'));
+  sample = path.join(tmp, 'sample-20k.log');
+  cli(['generate', '--records', '20000', '--seed', '3', '-o', sample]);
+});
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+const inputs = () => [...DATA_FILES.map((f) => path.join(dataDir, f)), sample];
+
+describe('module', () => {
+  test('exports the API, HEAPU8, _malloc and _free', async () => {
+    const core = await newCore();
+    for (const fn of ['reset', 'beginFile', 'feed', 'endFile', 'endFileWith', 'loadedRecords', 'analyze',
+      'records', 'recordsCsv', 'version', '_malloc', '_free']) {
+      assert.equal(typeof core[fn], 'function', fn);
+    }
+    assert.ok(core.HEAPU8 instanceof Uint8Array);
+    assert.equal(core.version(), cli(['--version']).stdout.trim().replace(/^flowlens /, ''));
+  });
+
+  test('an empty data set analyses like the CLI given an empty file', async () => {
+    const core = await newCore();
+    const empty = path.join(tmp, 'empty.log');
+    fs.writeFileSync(empty, '');
+    const doc = analyze(core);
+    assert.equal(doc.totals.records, 0);
+    loadFile(core, empty);
+    assert.deepEqual(analyze(core), cliAnalyze([empty]));
+  });
+});
+
+describe('analyze equals the CLI', () => {
+  for (const chunk of [1, 7, 65536]) {
+    test(`each test file and a generated sample, fed in ${chunk}-byte chunks`, async () => {
+      for (const file of inputs()) {
+        // One-byte chunks over the 2 MB sample cost ~2 M calls: the small files cover that size.
+        if (chunk === 1 && file === sample) continue;
+        const core = await newCore();
+        const report = loadFile(core, file, { chunk });
+        const expected = cliAnalyze([file]);
+        assert.deepEqual(report, expected.errors.files[0], `${file}: endFile report`);
+        assert.deepEqual(analyze(core), expected, `${path.basename(file)} in ${chunk}-byte chunks`);
+        assert.equal(core.loadedRecords(), expected.totals.loaded_records);
+      }
+    });
+  }
+
+  test('the sample in 4093-byte chunks (a prime: lines split everywhere)', async () => {
+    const core = await newCore();
+    loadFile(core, sample, { chunk: 4093 });
+    assert.deepEqual(analyze(core), cliAnalyze([sample]));
+  });
+
+  const FILTERS = [
+    'action = REJECT',
+    'addr in 10.0.0.0/8 and dstport = 443',
+    'protocol = udp or (port in (22, 3389) and not action = ACCEPT)',
+    'bytes > 1M',
+    'srcaddr != 10.0.0.0/8 and log-status = OK',
+    'start >= 2024-05-01T10:00:00Z',
+    'dstport = 65535 or action = reject',
+  ];
+  test('with filters, on the sample and every test file', async () => {
+    const core = await newCore();
+    loadFile(core, sample);
+    for (const filter of FILTERS) {
+      assert.deepEqual(analyze(core, filter), cliAnalyze([sample], ['--filter', filter]), filter);
+    }
+    for (const file of inputs().slice(0, -1)) {
+      const small = await newCore();
+      loadFile(small, file, { chunk: 7 });
+      for (const filter of FILTERS.slice(0, 3)) {
+        const r = cli(['analyze', '--filter', filter, file], { allowFail: true });
+        const expected = r.status === 0 ? JSON.parse(r.stdout) : null;
+        if (expected) assert.deepEqual(analyze(small, filter), expected, `${filter} on ${file}`);
+        else assert.ok(analyze(small, filter).error, `${filter} on ${file}: the CLI refused it`);
+      }
+    }
+  });
+
+  test('with every option', async () => {
+    const core = await newCore();
+    loadFile(core, sample);
+    const cases = [
+      [{ top: 3, metric: 'packets' }, ['--top', '3', '--metric', 'packets']],
+      [{ metric: 'records', bucket: 3600 }, ['--metric', 'records', '--bucket', '3600']],
+      [{ keys: 'srcaddr,dstport;conversation; protocol' },
+        ['--key', 'srcaddr,dstport', '--key', 'conversation', '--key', ' protocol']],
+      [{ scanPorts: 3, scanHosts: 2, top: 1 }, ['--scan-ports', '3', '--scan-hosts', '2', '--top', '1']],
+      [{ scanPorts: 0, scanHosts: 0 }, ['--scan-ports', '0', '--scan-hosts', '0']],
+    ];
+    for (const [options, args] of cases) {
+      assert.deepEqual(analyze(core, 'action = REJECT', options),
+        cliAnalyze([sample], ['--filter', 'action = REJECT', ...args]), JSON.stringify(options));
+    }
+  });
+
+  test('several files in one data set', async () => {
+    const core = await newCore();
+    const files = inputs();
+    const reports = files.map((f, i) => loadFile(core, f, { chunk: [7, 65536, 1000][i % 3] }));
+    const expected = cliAnalyze(files);
+    assert.deepEqual(reports, expected.errors.files);
+    assert.deepEqual(analyze(core), expected);
+    for (const filter of ['action = REJECT', 'file = messy.log or file = *.json*', 'addr in 10.0.0.0/8 and dstport = 443']) {
+      assert.deepEqual(analyze(core, filter), cliAnalyze(files, ['--filter', filter]), filter);
+    }
+  });
+
+  test('a header-less file with the field list given to beginFile, as --fields', async () => {
+    const lines = fs.readFileSync(path.join(dataDir, 'documented-v5.log'), 'utf8').split('\n');
+    const noHeader = path.join(tmp, 'v5-noheader.log');
+    fs.writeFileSync(noHeader, lines.slice(1).join('\n'));
+    const core = await newCore();
+    loadFile(core, noHeader, { fields: lines[0], chunk: 7 });
+    assert.deepEqual(analyze(core), cliAnalyze([noHeader], ['--fields', lines[0]]));
+  });
+
+  test('gunzipped by the caller and ended with endFileWith, reads as the CLI reading the .gz', async () => {
+    const gz = path.join(tmp, 'sample.log.gz');
+    fs.writeFileSync(gz, zlib.gzipSync(fs.readFileSync(sample)));
+    const core = await newCore();
+    const gzBytes = fs.statSync(gz).size;
+    const report = loadBytes(core, gz, zlib.gunzipSync(fs.readFileSync(gz)),
+      { end: (c) => c.endFileWith(true, gzBytes, '') });
+    const expected = cliAnalyze([gz]);
+    assert.deepEqual(report, expected.errors.files[0]);
+    assert.deepEqual(analyze(core), expected);
+  });
+});
+
+describe('errors are values', () => {
+  const BAD_FILTERS = ['actoin = REJECT', 'dstport >= ', 'srcaddr < 10.0.0.1', 'action = maybe', '(port = 1',
+    'dstport = 70000', 'bytes > 1X', 'and', 'file'];
+  test('a filter error has the CLI\'s position and message, from analyze, records and recordsCsv', async () => {
+    const core = await newCore();
+    loadFile(core, sample);
+    for (const filter of BAD_FILTERS) {
+      const m = /^filter error at position (\d+): (.*)$/s.exec(cliError(['analyze', '--filter', filter, sample]));
+      assert.ok(m, `CLI message for ${filter}`);
+      const expected = { error: { position: Number(m[1]), message: m[2] } };
+      assert.deepEqual(JSON.parse(core.analyze(filter, DEFAULTS)), expected, filter);
+      assert.deepEqual(JSON.parse(core.records(filter, 0, 10)), expected, filter);
+      assert.deepEqual(JSON.parse(core.recordsCsv(filter, 0, 10)), expected, filter);
+    }
+    // The instance is still fine, and the cached selection was not disturbed.
+    assert.deepEqual(analyze(core), cliAnalyze([sample]));
+  });
+
+  test('a bad option is {"error":{"message"}} with the CLI\'s message where it has one', async () => {
+    const core = await newCore();
+    loadFile(core, sample);
+    const bad = (options) => JSON.parse(core.analyze('', { ...DEFAULTS, ...options }));
+    // The CLI names its option --metric; the module's option is `metric`.
+    const metricError = cliError(['analyze', '--metric', 'octets', sample]).replace(/^--/, '');
+    assert.deepEqual(bad({ metric: 'octets' }), { error: { message: metricError } });
+    assert.deepEqual(bad({ keys: 'nosuchfield' }), { error: { message: cliError(['analyze', '--key', 'nosuchfield', sample]) } });
+    assert.deepEqual(bad({ keys: 'a,b,c' }), { error: { message: cliError(['analyze', '--key', 'a,b,c', sample]) } });
+    for (const top of [0, -1, 100001]) assert.match(bad({ top }).error.message, /^top must be between 1 and 100000/);
+    assert.equal(bad({ top: 100000 }).error, undefined);
+    // A missing field is a JS TypeError thrown by Embind before the call: nothing reaches C++.
+    assert.throws(() => core.analyze('', { top: 10 }), { name: 'TypeError', message: /Missing field/ });
+  });
+
+  test('a bad field list in beginFile is an error message and starts no file', async () => {
+    const core = await newCore();
+    for (const fields of ['srcaddr srcaddr', '${version} ${version}', ' ']) {
+      const message = core.beginFile('x.log', fields);
+      assert.equal(message, cliError(['analyze', '--fields', fields, sample]), JSON.stringify(fields));
+      assert.ok(JSON.parse(core.endFile()).error, 'no file was started');
+    }
+    assert.deepEqual(analyze(core).errors.files, []);
+  });
+
+  test('gzip bytes fed to the module are a file error, not a crash', async () => {
+    const core = await newCore();
+    const gz = zlib.gzipSync(fs.readFileSync(sample));
+    for (const chunk of [1, 65536]) {
+      core.reset();
+      const report = loadBytes(core, 'sample.log.gz', gz, { chunk });
+      assert.equal(report.records, 0);
+      assert.equal(report.gzip, true);
+      assert.match(report.error, /gzip/);
+      const doc = analyze(core);
+      assert.equal(doc.totals.records, 0);
+      assert.equal(doc.errors.files[0].error, report.error);
+    }
+    // The instance still loads plain text afterwards.
+    loadFile(core, path.join(dataDir, 'documented-default.log'));
+    assert.equal(core.loadedRecords(), 7);
+  });
+
+  test('a corrupt stream reported by the page lands in the file\'s error; the core\'s own error wins', async () => {
+    const core = await newCore();
+    const text = fs.readFileSync(path.join(dataDir, 'documented-default.log'));
+    let r = loadBytes(core, 'a.log.gz', text, { end: (c) => c.endFileWith(true, 123, 'gzip: incorrect header check') });
+    assert.deepEqual([r.gzip, r.bytes, r.records, r.error], [true, 123, 7, 'gzip: incorrect header check']);
+    r = loadBytes(core, 'b.log', zlib.gzipSync(text), { end: (c) => c.endFileWith(false, 0, 'read error') });
+    assert.match(r.error, /gzip input must be decompressed/);
+    assert.deepEqual(analyze(core).errors.files.map((f) => f.error), ['gzip: incorrect header check', r.error]);
+  });
+
+  test('calls out of order are refused, not crashes', async () => {
+    const core = await newCore();
+    assert.deepEqual(JSON.parse(core.endFile()), { error: 'no file is being loaded' });
+    core.feed(0, 0);  // no file open: ignored
+    assert.equal(core.beginFile('a.log', ''), '');
+    assert.match(core.beginFile('b.log', ''), /already being loaded/);
+    for (const out of [core.analyze('', DEFAULTS), core.records('', 0, 1), core.recordsCsv('', 0, 1)]) {
+      assert.match(JSON.parse(out).error.message, /endFile/);
+    }
+    core.endFile();
+    assert.equal(analyze(core).errors.files.length, 1);
+  });
+});
+
+describe('records and recordsCsv', () => {
+  let core, rows;
+  before(async () => {
+    core = await newCore();
+    loadFile(core, sample);
+    rows = cliParse(sample);
+  });
+
+  test('pages through every record exactly as `flowlens parse` prints them', () => {
+    const seen = [];
+    for (let offset = 0; offset < rows.length; offset += 1789) {
+      const page = JSON.parse(core.records('', offset, 1789));
+      assert.equal(page.total, rows.length);
+      assert.equal(page.offset, offset);
+      assert.deepEqual(page.fields, Object.keys(rows[0]));
+      seen.push(...page.rows);
+    }
+    assert.deepEqual(seen, rows);
+  });
+
+  test('a filtered page holds the matching records in order, and total matches analyze', () => {
+    const filter = 'action = REJECT and dstport < 1024';
+    const expected = rows.filter((r) => r.action === 'REJECT' && r.dstport !== null && r.dstport < 1024);
+    assert.ok(expected.length > 10);
+    const all = JSON.parse(core.records(filter, 0, 1e9));
+    assert.equal(all.total, expected.length);
+    assert.equal(all.total, analyze(core, filter).totals.records);
+    assert.deepEqual(all.rows, expected);
+    const page = JSON.parse(core.records(filter, 5, 3));
+    assert.deepEqual(page.rows, expected.slice(5, 8));
+  });
+
+  test('offset and limit are clamped', () => {
+    const total = rows.length;
+    const past = JSON.parse(core.records('', total + 10, 5));
+    assert.deepEqual([past.total, past.offset, past.rows.length], [total, total, 0]);
+    for (const [offset, limit] of [[-5, 2], [NaN, 2], [0, -1], [0, NaN], [total - 1, Infinity]]) {
+      const page = JSON.parse(core.records('', offset, limit));
+      const o = Number.isFinite(offset) && offset > 0 ? offset : 0;
+      const l = limit > 0 ? Math.min(limit, total - o) : 0;
+      assert.deepEqual(page.rows, rows.slice(o, o + l), `${offset}, ${limit}`);
+    }
+  });
+
+  test('recordsCsv: a header on the first page only, CRLF lines, values as parse has them', () => {
+    const csv = core.recordsCsv('action = ACCEPT', 0, 4);
+    const lines = csv.split('\r\n');
+    assert.equal(lines.pop(), '');
+    assert.equal(lines.length, 5);
+    assert.equal(lines[0], Object.keys(rows[0]).join(','));
+    const accepted = rows.filter((r) => r.action === 'ACCEPT');
+    const asCsv = (r) => Object.values(r).map((v) => (v === null ? '-' : String(v))).join(',');
+    assert.deepEqual(lines.slice(1), accepted.slice(0, 4).map(asCsv));
+    const next = core.recordsCsv('action = ACCEPT', 4, 2).split('\r\n');
+    assert.deepEqual(next, [...accepted.slice(4, 6).map(asCsv), '']);
+    assert.equal(core.recordsCsv('action = ACCEPT', accepted.length, 5), '');
+    assert.equal(core.recordsCsv('action = ACCEPT and action = REJECT', 0, 5), lines[0] + '\r\n');
+  });
+
+  test('the cached selection never outlives its data', async () => {
+    const c = await newCore();
+    const text = fs.readFileSync(path.join(dataDir, 'documented-default.log'), 'utf8');
+    loadBytes(c, 'a.log', Buffer.from(text));
+    const before = JSON.parse(c.records('action = ACCEPT', 0, 100));
+    c.reset();
+    assert.equal(c.loadedRecords(), 0);
+    // Same size and row count, different values: a cache keyed on the row count would lie.
+    loadBytes(c, 'a.log', Buffer.from(text.replaceAll('ACCEPT', 'REJECT').replaceAll(' REJECT OK', ' ACCEPT OK')));
+    const afterReset = JSON.parse(c.records('action = ACCEPT', 0, 100));
+    assert.notDeepEqual(afterReset.rows, before.rows);
+    assert.ok(afterReset.rows.every((r) => r.action === 'ACCEPT'));
+    // A further file that adds no rows can still add a column: the selection is recomputed.
+    loadBytes(c, 'header-only.log', Buffer.from('version vpc-id srcaddr\n'));
+    assert.ok(JSON.parse(c.records('action = ACCEPT', 0, 1)).fields.includes('vpc-id'));
+  });
+});
+
+describe('memory growth', () => {
+  test('500k records (~56 MB) in 1 MiB chunks through one buffer, then analyze', async (t) => {
+    big = path.join(tmp, 'big-500k.log');
+    cli(['generate', '--records', '500000', '--seed', '3', '-o', big]);
+    const bytes = fs.readFileSync(big);
+    const core = await newCore();
+    const heapBefore = core.HEAPU8.buffer.byteLength;
+    const chunk = 1 << 20;
+    const ptr = core._malloc(chunk) >>> 0;
+    const staleView = core.HEAPU8;
+    const t0 = performance.now();
+    assert.equal(core.beginFile(big, ''), '');
+    for (let off = 0; off < bytes.length; off += chunk) {
+      const piece = bytes.subarray(off, off + chunk);
+      core.HEAPU8.set(piece, ptr);  // never a view kept from before the last call
+      core.feed(ptr, piece.length);
+    }
+    const report = JSON.parse(core.endFile());
+    const loadMs = performance.now() - t0;
+    core._free(ptr);
+    assert.equal(report.records, 500000);
+    assert.equal(core.loadedRecords(), 500000);
+    assert.ok(core.HEAPU8.buffer.byteLength > heapBefore, 'the heap grew');
+    assert.equal(staleView.byteLength, 0, 'growth detached the old view');
+
+    const t1 = performance.now();
+    const doc = analyze(core);
+    const analyzeMs = performance.now() - t1;
+    assert.deepEqual(doc, cliAnalyze([big]));
+    const t2 = performance.now();
+    const rejects = analyze(core, 'action = REJECT and port in (22, 3389)');
+    const filterMs = performance.now() - t2;
+    assert.deepEqual(rejects, cliAnalyze([big], ['--filter', 'action = REJECT and port in (22, 3389)']));
+    const mb = bytes.length / 1e6;
+    t.diagnostic(`wasm load: ${mb.toFixed(1)} MB in ${loadMs.toFixed(0)} ms = ${(mb / loadMs * 1000).toFixed(0)} MB/s; ` +
+      `analyze ${analyzeMs.toFixed(0)} ms; filtered analyze ${filterMs.toFixed(0)} ms; ` +
+      `heap ${(core.HEAPU8.buffer.byteLength / 2 ** 20).toFixed(0)} MiB`);
+  });
+});

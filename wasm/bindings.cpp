@@ -1,0 +1,302 @@
+// bindings.cpp — the WebAssembly module's whole surface (contract: wasm/API.md). The only file
+// that includes an Emscripten header: the core stays plain C++20.
+//
+// One instance holds one data set: files are loaded one after another (beginFile, feed of raw
+// heap bytes, endFile), then queried with a filter text; results leave as JSON strings, which
+// the core writes exactly as the CLI does. Nothing throws across the boundary: errors are
+// values. The core is built without exceptions, so running out of memory aborts the instance
+// (a RuntimeError in JS) rather than leaving a half-unwound heap behind a bare number.
+#include <emscripten/bind.h>
+
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "flowlens/analysis.hpp"
+#include "flowlens/filter.hpp"
+#include "flowlens/json_writer.hpp"
+#include "flowlens/loader.hpp"
+#include "flowlens/record_output.hpp"
+#include "flowlens/record_parser.hpp"
+
+namespace {
+
+using namespace flowlens;
+
+// analyze()'s options: a JS object with every field present (Embind rejects a missing one).
+struct Options {
+    uint32_t top = 10;
+    std::string metric = "bytes";
+    uint32_t bucket = 0;
+    std::string keys;  // top-list keys separated by ';' ("" = the defaults)
+    uint32_t scanPorts = ScanThresholds{}.min_ports;
+    uint32_t scanHosts = ScanThresholds{}.min_hosts;
+};
+
+constexpr uint32_t kMaxTop = 100000;  // as the CLI's --top
+
+struct Selection {
+    bool valid = false;
+    uint64_t generation = 0;
+    std::string filter;
+    RowSet rows;
+    size_t total = 0;
+};
+
+// The data set, the file being loaded into it, and the rows of the last filter. `generation`
+// moves whenever the data may have changed, so a cached selection never outlives its data
+// (the row count alone would not do: reset and reload a file of the same length).
+struct Session {
+    std::unique_ptr<DataSet> data = std::make_unique<DataSet>();
+    std::unique_ptr<FileLoader> loader;
+    uint64_t generation = 1;
+    Selection last;
+};
+
+Session& session() {
+    static Session s;
+    return s;
+}
+
+constexpr std::string_view kBusy = "a file is being loaded: call endFile() before querying";
+
+std::string error_json(std::string_view message) {
+    std::string out;
+    JsonWriter w(out);
+    w.begin_object().key("error").begin_object().field("message", message).end_object().end_object();
+    return out;
+}
+
+std::string filter_error_json(const FilterError& e) {
+    std::string out;
+    JsonWriter w(out);
+    w.begin_object().key("error").begin_object();
+    w.field("position", uint64_t{e.position}).field("message", std::string_view(e.message));
+    w.end_object().end_object();
+    return out;
+}
+
+// The rows `filter` selects, evaluated only when the text or the data changed since last time.
+std::variant<const Selection*, FilterError> select(const std::string& filter) {
+    Session& s = session();
+    if (s.last.valid && s.last.generation == s.generation && s.last.filter == filter) return &s.last;
+    auto compiled = Filter::compile(filter, s.data->store);
+    if (auto* err = std::get_if<FilterError>(&compiled)) return std::move(*err);
+    s.last.valid = false;
+    s.last.rows = RowSet();  // free the old bitmap before building the new one
+    s.last.rows = std::get<Filter>(compiled).evaluate(s.data->store);
+    s.last.total = s.last.rows.count();
+    s.last.filter = filter;
+    s.last.generation = s.generation;
+    s.last.valid = true;
+    return &s.last;
+}
+
+// Calls f(row) for selected rows number offset … offset+limit-1, in row order. Whole 64-row
+// words before the page are skipped by popcount.
+template <class F>
+void for_page(const RowSet& rows, size_t offset, size_t limit, F&& f) {
+    const auto& words = rows.words();
+    for (size_t i = 0; i < words.size() && limit > 0; ++i) {
+        uint64_t w = words[i];
+        auto n = static_cast<size_t>(std::popcount(w));
+        if (offset >= n) {
+            offset -= n;
+            continue;
+        }
+        for (; offset > 0; --offset) w &= w - 1;
+        for (; w != 0 && limit > 0; --limit, w &= w - 1) f(i * 64 + static_cast<size_t>(std::countr_zero(w)));
+    }
+}
+
+// A JS number as a row count: NaN and negatives are 0, anything past the data is clamped.
+size_t to_count(double v, size_t max) {
+    if (!(v > 0)) return 0;
+    if (v >= static_cast<double>(max)) return max;
+    return static_cast<size_t>(v);
+}
+
+// One file's report, shaped as an entry of `errors.files` in the analyze document.
+std::string file_report_json(const FileReport& f) {
+    std::string out;
+    JsonWriter w(out);
+    w.begin_object();
+    w.field("name", std::string_view(f.name));
+    w.field("bytes", f.bytes);
+    w.field("records", f.records);
+    w.field("bad_lines", f.bad_lines);
+    w.field("headers", f.headers);
+    w.field("gzip", f.gzip);
+    w.field("input_format", std::string_view(f.input_format));
+    w.field("format", std::string_view(f.format));
+    if (f.error.empty())
+        w.key("error").null();
+    else
+        w.field("error", std::string_view(f.error));
+    w.end_object();
+    return out;
+}
+
+// ---- loading ------------------------------------------------------------------------------
+
+void reset() {
+    Session& s = session();
+    s.loader.reset();  // finishes into the old data set, which goes next
+    s.last = Selection();
+    s.data = std::make_unique<DataSet>();
+    ++s.generation;
+}
+
+std::string begin_file(std::string name, std::string fields) {
+    Session& s = session();
+    if (s.loader) return "a file is already being loaded: call endFile() first";
+    LoadOptions options;
+    if (!fields.empty()) {
+        if (auto err = parse_field_list(fields, options.fields)) return *err;
+    }
+    s.loader = std::make_unique<FileLoader>(*s.data, std::move(name), options);
+    ++s.generation;
+    return "";
+}
+
+// `ptr` is an address in the module's heap (HEAPU8 offset) the caller filled.
+void feed(uintptr_t ptr, size_t length) {
+    Session& s = session();
+    if (!s.loader || length == 0) return;
+    s.loader->feed(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(ptr), length));
+}
+
+// Ends the current file. The page knows what the core cannot when it gunzipped the file itself:
+// `gzip` and `bytes` (the compressed size) then make the report read as the CLI's does, and
+// `error` records a failure on the page's side (a corrupt gzip stream, a read error) unless
+// the core found one first.
+std::string end_file_with(bool gzip, double bytes, std::string error) {
+    Session& s = session();
+    if (!s.loader) return R"({"error":"no file is being loaded"})";  // `error` as in a report
+    s.loader->finish();
+    s.loader.reset();
+    ++s.generation;
+    FileReport& f = s.data->report.files.back();
+    if (gzip) f.gzip = true;
+    if (bytes > 0) f.bytes = static_cast<uint64_t>(bytes);
+    if (!error.empty() && f.error.empty()) f.error = std::move(error);
+    return file_report_json(f);
+}
+
+std::string end_file() { return end_file_with(false, 0, ""); }
+
+double loaded_records() { return static_cast<double>(session().data->store.rows()); }
+
+// ---- querying -----------------------------------------------------------------------------
+
+std::vector<std::string> split_keys(std::string_view keys) {
+    std::vector<std::string> out;
+    while (!keys.empty()) {
+        size_t end = keys.find(';');
+        std::string_view k = keys.substr(0, end);
+        if (k.find_first_not_of(" \t") != std::string_view::npos) out.emplace_back(k);
+        keys = end == std::string_view::npos ? std::string_view() : keys.substr(end + 1);
+    }
+    return out;
+}
+
+std::string analyze_json(std::string filter, Options o) {
+    Session& s = session();
+    if (s.loader) return error_json(kBusy);
+    if (o.top < 1 || o.top > kMaxTop)
+        return error_json("top must be between 1 and " + std::to_string(kMaxTop) + ", not " + std::to_string(o.top));
+    auto metric = parse_metric(o.metric);
+    if (!metric) return error_json("metric must be bytes, packets or records, not '" + o.metric + "'");
+
+    auto selected = select(filter);
+    if (auto* err = std::get_if<FilterError>(&selected)) return filter_error_json(*err);
+    const Selection& sel = *std::get<const Selection*>(selected);
+
+    AnalysisOptions opts;
+    opts.top_n = o.top;
+    opts.metric = *metric;
+    opts.bucket_seconds = o.bucket;
+    opts.top_keys = split_keys(o.keys);
+    opts.scan = {o.scanPorts, o.scanHosts};
+    auto result = analyze(s.data->store, sel.rows, opts);
+    if (auto* err = std::get_if<std::string>(&result)) return error_json(*err);
+
+    std::string out;
+    JsonWriter w(out);
+    write_analysis_json(w, std::get<Analysis>(result), filter, s.data->report, s.data->store);
+    return out;
+}
+
+std::string records_json(std::string filter, double offset, double limit) {
+    Session& s = session();
+    if (s.loader) return error_json(kBusy);
+    auto selected = select(filter);
+    if (auto* err = std::get_if<FilterError>(&selected)) return filter_error_json(*err);
+    const Selection& sel = *std::get<const Selection*>(selected);
+    const Store& store = s.data->store;
+    size_t first = to_count(offset, sel.total);
+
+    std::string out;
+    JsonWriter w(out);
+    w.begin_object();
+    w.field("total", uint64_t{sel.total});
+    w.field("offset", uint64_t{first});
+    w.key("fields").begin_array();
+    for (const auto& c : store.columns()) w.value(std::string_view(c->name));
+    w.end_array();
+    w.key("rows").begin_array();
+    for_page(sel.rows, first, to_count(limit, sel.total - first), [&](size_t row) { write_record_json(w, store, row); });
+    w.end_array();
+    w.end_object();
+    return out;
+}
+
+// A CSV page; on error the `{"error": …}` document instead (no CSV text starts with `{"`: a
+// field holding a quote is itself quoted).
+std::string records_csv(std::string filter, double offset, double limit) {
+    Session& s = session();
+    if (s.loader) return error_json(kBusy);
+    auto selected = select(filter);
+    if (auto* err = std::get_if<FilterError>(&selected)) return filter_error_json(*err);
+    const Selection& sel = *std::get<const Selection*>(selected);
+    const Store& store = s.data->store;
+    size_t first = to_count(offset, sel.total);
+
+    std::string out;
+    if (first == 0) append_csv_header(out, store);
+    for_page(sel.rows, first, to_count(limit, sel.total - first),
+             [&](size_t row) { append_record_csv(out, store, row); });
+    return out;
+}
+
+std::string version() { return FLOWLENS_VERSION; }
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(flowlens) {
+    using namespace emscripten;
+    value_object<Options>("AnalyzeOptions")
+        .field("top", &Options::top)
+        .field("metric", &Options::metric)
+        .field("bucket", &Options::bucket)
+        .field("keys", &Options::keys)
+        .field("scanPorts", &Options::scanPorts)
+        .field("scanHosts", &Options::scanHosts);
+
+    function("reset", &reset);
+    function("beginFile", &begin_file);
+    function("feed", &feed);
+    function("endFile", &end_file);
+    function("endFileWith", &end_file_with);
+    function("loadedRecords", &loaded_records);
+    function("analyze", &analyze_json);
+    function("records", &records_json);
+    function("recordsCsv", &records_csv);
+    function("version", &version);
+}
