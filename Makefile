@@ -1,39 +1,61 @@
-# A thin layer over CMake, in the manner of DuckDB's Makefile.
-#   make run    set up, build, and run the main job (flowlens analyze on the bundled sample)
-#   make test   set up, build, and run every test (also under ASan + UBSan)
-#   make build  set up and build; the native CLI lands at build/flowlens
-.PHONY: all setup build build-asan test run sample clean
+# A thin layer over CMake and npm, in the manner of DuckDB's Makefile.
+#   make run    set up, build, and serve the app on 127.0.0.1 (sample data one click away)
+#   make test   set up, build, and run every test: C++ unit and CLI tests (also under
+#               ASan + UBSan), the wasm module against the CLI in Node, the web app in Chromium
+#   make build  set up and build: build/flowlens (CLI), build-wasm/ (core as wasm), dist/ (site)
+.PHONY: all setup build native native-asan wasm web test test-native test-wasm test-web run analyze-sample clean
 
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
-CMAKE_GEN := -G Ninja
-SAMPLE := build/sample/flowlogs-sample.log.gz
+PORT ?= 8080
+# Debian's Emscripten needs its node modules (acorn) on NODE_PATH; see wasm/README.md.
+EMENV := NODE_PATH=/usr/share/nodejs
 
 all: build
 
 setup:
 	@scripts/setup.sh
 
-build: setup
-	@cmake -S . -B build $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Release >/dev/null
+native: setup
+	@cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build build -j $(JOBS)
 
-build-asan: setup
-	@cmake -S . -B build-asan $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DFLOWLENS_SANITIZE=ON >/dev/null
+native-asan: setup
+	@cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DFLOWLENS_SANITIZE=ON >/dev/null
 	@cmake --build build-asan -j $(JOBS)
 
-# The bundled sample: deterministic output of the generator (see README, "Sample data").
-sample: build
-	@mkdir -p build/sample
-	@build/flowlens generate --records 50000 --seed 7 -o $(SAMPLE)
+wasm: setup
+	@$(EMENV) emcmake cmake -S . -B build-wasm -G Ninja -DCMAKE_BUILD_TYPE=Release -DFLOWLENS_TESTS=OFF >/dev/null
+	@$(EMENV) cmake --build build-wasm -j $(JOBS)
 
-test: build build-asan
-	@echo "== unit and CLI tests (release)"
+web: native wasm
+	@npm run --silent build:web
+
+build: native wasm web
+
+test-native: native native-asan
+	@echo "== C++ unit and CLI tests (release)"
 	@cd build && ctest --output-on-failure
-	@echo "== unit and CLI tests (AddressSanitizer + UndefinedBehaviorSanitizer)"
+	@echo "== C++ unit and CLI tests (AddressSanitizer + UndefinedBehaviorSanitizer)"
 	@cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure
 
-run: sample
-	@build/flowlens analyze $(SAMPLE)
+test-wasm: native wasm
+	@echo "== WebAssembly module against the native CLI (Node)"
+	@node --test tests/wasm/
+
+test-web: build
+	@echo "== web app: chart builders (Node) and end-to-end in Chromium"
+	@npm run --silent test:web
+
+test: test-native test-wasm test-web
+
+run: build
+	@node web/serve.mjs dist $(PORT)
+
+# The CLI's main job on the bundled sample (what `make run` did before the web app).
+analyze-sample: native
+	@mkdir -p build/sample
+	@build/flowlens generate --records 50000 --seed 7 -o build/sample/flowlogs-sample.log.gz
+	@build/flowlens analyze build/sample/flowlogs-sample.log.gz
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-wasm dist

@@ -1,0 +1,271 @@
+// The dashboard on the bundled sample: totals equal the CLI's, filters by typing, by clicking
+// chart elements and by dragging a time range give the CLI's numbers for the same filter, the
+// filter lives in the URL, records page and export, and nothing leaves the origin.
+import { test, before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  openApp, loadFiles, shownTotals, typeFilter, waitState, cliAnalyze, grouped, SAMPLE, ROOT,
+} from './helpers.mjs';
+import { filterFromHash } from '../../web/filter-model.js';
+
+let app;
+let page;
+
+before(async () => {
+  app = await openApp();
+  page = app.page;
+  const state = await loadFiles(page, [SAMPLE]);
+  assert.equal(state, 'ready');
+});
+
+after(async () => {
+  assert.deepEqual(app.foreign, [], 'no request may leave the origin');
+  assert.deepEqual(app.dialogs, []);
+  assert.deepEqual(app.consoleErrors, [], 'no console errors (CSP violations show up here)');
+  await app.close();
+});
+
+// Each test starts from the whole data set, whatever the previous one left behind.
+beforeEach(async () => {
+  if (!page) return;
+  await page.mouse.move(1, 1);
+  if ((await page.evaluate(() => location.hash)) !== '') await clearFilter();
+});
+
+async function currentFilter() {
+  return filterFromHash(await page.evaluate(() => location.hash));
+}
+
+async function expectCliTotals(filter, label) {
+  const cli = cliAnalyze([SAMPLE], filter).totals;
+  const shown = await shownTotals(page);
+  assert.equal(shown.records, cli.records, `${label}: records`);
+  assert.equal(shown.recordsText, grouped(cli.records), `${label}: records text`);
+  assert.equal(shown.bytes, cli.bytes, `${label}: bytes`);
+  assert.equal(shown.packets, cli.packets, `${label}: packets`);
+  assert.equal(shown.rejected, cli.rejected_records, `${label}: rejected`);
+  return cli;
+}
+
+async function clearFilter() {
+  await page.click('[data-testid="filter-clear"]');
+  await waitState(page, ['ready']);
+  assert.equal(await currentFilter(), '');
+}
+
+// Scrolls chart `testid` to the middle of the viewport and returns its box.
+async function chartBox(testid) {
+  await page.locator(`[data-testid="${testid}"]`).evaluate((el) => el.scrollIntoView({ block: 'center' }));
+  return page.locator(`[data-testid="${testid}"]`).boundingBox();
+}
+
+// A point inside chart `testid` whose tooltip mentions `label` (found by hovering a column of
+// points): charts are canvases, so elements are found the way a user finds them.
+async function findInChart(testid, label, { x: xs = [0.3, 0.5], step = 10 } = {}) {
+  const box = await chartBox(testid);
+  for (const fx of xs) {
+    for (let y = 4; y < box.height - 4; y += step) {
+      const x = box.x + box.width * fx;
+      await page.mouse.move(x, box.y + y);
+      // ECharts shows the tooltip on the next frame; an element left visible from an earlier
+      // hover may still say something else, so the label itself is waited for.
+      const tip = await page.waitForFunction((want) => {
+        const t = [...document.querySelectorAll('.fl-tooltip')].find((el) =>
+          el.style.display !== 'none' && el.textContent.includes(want));
+        return t ? t.textContent : false;
+      }, label, { timeout: 300, polling: 20 }).then((h) => h.jsonValue(), () => '');
+      if (tip) return { x, y: box.y + y, tip };
+    }
+  }
+  throw new Error(`no element labelled ${label} in ${testid}`);
+}
+
+test('sample: the totals shown equal `flowlens analyze`', async () => {
+  const cli = await expectCliTotals('', 'sample');
+  assert.equal(cli.records, 50000);
+  assert.equal(await page.textContent('[data-testid="total-records"]'), '50,000');
+  for (const id of ['chart-timeseries', 'chart-top', 'chart-rejects']) {
+    assert.ok(await page.locator(`[data-testid="${id}"] canvas`).count() > 0, `${id} is drawn`);
+  }
+  const findings = await page.textContent('[data-testid="findings"]');
+  assert.match(findings, /look like scanners/);
+  assert.match(findings, /7\.4% of records rejected/);
+  assert.match(await page.textContent('[data-testid="scanners"]'), /203\.0\.113\.77 was rejected on 1,250 different destination ports/);
+  assert.match(await page.textContent('[data-testid="pager-info"]'), /Rows 1–50 of 50,000/);
+  assert.equal(await page.locator('[data-testid="records-table"] tbody tr').count(), 50);
+});
+
+test('sample: screenshot of the dashboard (build/dashboard.png)', async () => {
+  mkdirSync(join(ROOT, 'build'), { recursive: true });
+  await page.mouse.move(2, 2);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: join(ROOT, 'build', 'dashboard.png'), fullPage: true });
+});
+
+test('filter by typing: totals follow the CLI; chips and URL', async () => {
+  await typeFilter(page, 'action = REJECT and dstport in (22, 3389)');
+  assert.equal(await currentFilter(), 'action = REJECT and dstport in (22, 3389)');
+  const cli = await expectCliTotals('action = REJECT and dstport in (22, 3389)', 'typed');
+  assert.equal(cli.records, 798 + 318);
+  const chips = await page.locator('[data-testid="filter-chip"]').allTextContents();
+  assert.deepEqual(chips.map((c) => c.replace(/×$/, '')), ['action = REJECT', 'dstport in (22, 3389)']);
+  assert.equal(await page.inputValue('[data-testid="filter-input"]'), '', 'the input is cleared for the next condition');
+
+  // Removing a chip widens the selection again.
+  await page.locator('[data-testid="filter-chip"] .chip-x').first().click();
+  await waitState(page, ['ready']);
+  assert.equal(await currentFilter(), 'dstport in (22, 3389)');
+  await expectCliTotals('dstport in (22, 3389)', 'chip removed');
+  await clearFilter();
+  await expectCliTotals('', 'cleared');
+});
+
+test('filter errors are shown inline with the position', async () => {
+  await typeFilter(page, 'bytes > 1M and dstport = ');
+  const err = await page.textContent('[data-testid="filter-error"]');
+  assert.match(err, /position \d+/);
+  assert.equal(await page.locator('[data-testid="filter-error"] mark').count(), 1, 'the position is marked');
+  assert.equal(await page.inputValue('[data-testid="filter-input"]'), 'bytes > 1M and dstport = ', 'the text stays for fixing');
+  await expectCliTotals('', 'unchanged after an error');
+  await typeFilter(page, 'prot = 6');
+  assert.match(await page.textContent('[data-testid="filter-error"]'), /unknown field/);
+  await page.fill('[data-testid="filter-input"]', '');
+  assert.ok(await page.locator('[data-testid="filter-error"]').isHidden(), 'editing clears the error');
+});
+
+test('clicking a bar adds its condition (rejects by port, top talkers)', async () => {
+  const hit = await findInChart('chart-rejects', '22 (SSH)');
+  await page.mouse.click(hit.x, hit.y);
+  await waitState(page, ['ready']);
+  assert.equal(await currentFilter(), 'dstport = 22');
+  await expectCliTotals('dstport = 22', 'clicked port 22');
+
+  // The top source among port-22 traffic, clicked beside its (short) bar.
+  const top = cliAnalyze([SAMPLE], 'dstport = 22').top.srcaddr.rows[0].key[0];
+  const src = await findInChart('chart-top', top, { x: [0.8] });
+  await page.mouse.click(src.x, src.y);
+  await waitState(page, ['ready']);
+  assert.equal(await currentFilter(), `dstport = 22 and srcaddr = ${top}`);
+  await expectCliTotals(`dstport = 22 and srcaddr = ${top}`, 'clicked a source too');
+});
+
+test('clicking a node of the conversation graph filters on that address', async () => {
+  // The graph's layout is a circle in the series box (conversations.js: left/right 90, top 36,
+  // bottom 24): walk round it until a node's tooltip shows.
+  const box = await chartBox('chart-conversations');
+  const w = box.width - 180;
+  const h = box.height - 60;
+  const r = Math.min(w, h) / 2;
+  const cx = box.x + 90 + w / 2;
+  const cy = box.y + 36 + h / 2;
+  let hit = null;
+  for (let deg = 0; deg < 360 && !hit; deg += 3) {
+    const x = cx + r * Math.cos((deg * Math.PI) / 180);
+    const y = cy + r * Math.sin((deg * Math.PI) / 180);
+    await page.mouse.move(x, y);
+    const tip = await page.waitForFunction(() => {
+      const t = [...document.querySelectorAll('.fl-tooltip')].find((el) =>
+        el.style.display !== 'none' && el.textContent.includes('filter on this address'));
+      return t ? t.textContent : false;
+    }, null, { timeout: 120, polling: 20 }).then((v) => v.jsonValue(), () => null);
+    if (tip) hit = { x, y, addr: /^(\S+?)In top conversations/.exec(tip)?.[1] };
+  }
+  assert.ok(hit?.addr, 'a node was found');
+  await page.mouse.click(hit.x, hit.y);
+  await waitState(page, ['ready']);
+  assert.equal(await currentFilter(), `addr = ${hit.addr}`);
+  await expectCliTotals(`addr = ${hit.addr}`, 'clicked a node');
+});
+
+test('switching the top-talker key and metric', async () => {
+  await page.selectOption('[data-testid="top-key"]', 'protocol');
+  await page.waitForTimeout(100);
+  const hit = await findInChart('chart-top', 'UDP', { x: [0.6] });
+  assert.match(hit.tip, /Records/);
+  await page.selectOption('[data-testid="top-metric"]', 'records');
+  await waitState(page, ['ready']);
+  const udp = await findInChart('chart-top', 'UDP', { x: [0.6] });
+  const box = await page.locator('[data-testid="chart-top"]').boundingBox();
+  await page.mouse.click(box.x + 12, udp.y); // on its label
+  await waitState(page, ['ready']);
+  assert.equal(await currentFilter(), 'protocol = 17');
+  await expectCliTotals('protocol = 17', 'clicked UDP');
+  await page.selectOption('[data-testid="top-metric"]', 'bytes');
+  await waitState(page, ['ready']);
+  await page.selectOption('[data-testid="top-key"]', 'srcaddr');
+  await clearFilter();
+});
+
+test('dragging across the time chart filters on that range', async () => {
+  const box = await chartBox('chart-timeseries');
+  const y = box.y + box.height * 0.5;
+  await page.mouse.move(box.x + box.width * 0.35, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.45, y, { steps: 8 });
+  await page.mouse.move(box.x + box.width * 0.55, y, { steps: 8 });
+  await page.mouse.up();
+  await waitState(page, ['ready']);
+  await page.waitForFunction(() => location.hash.includes('start'), null, { timeout: 10_000 });
+  const filter = await currentFilter();
+  assert.match(filter, /^\(start >= 2023-11-14T\d\d:\d\d:00Z and start < 2023-11-14T\d\d:\d\d:00Z\)$/, 'one chip: the range');
+  const cli = await expectCliTotals(filter, 'time range');
+  assert.ok(cli.records > 0 && cli.records < 50000);
+  await clearFilter();
+});
+
+test('records: paging and CSV export of the filtered set', async () => {
+  await typeFilter(page, 'action = reject');
+  const cli = cliAnalyze([SAMPLE], 'action = reject').totals;
+  assert.match(await page.textContent('[data-testid="pager-info"]'), new RegExp(`Rows 1–50 of ${grouped(cli.records)}`));
+  await page.click('#page-next');
+  await waitState(page, ['ready']);
+  assert.match(await page.textContent('[data-testid="pager-info"]'), /Rows 51–100 of/);
+  const actions = await page.locator('[data-testid="records-table"] td.col-action').allTextContents();
+  assert.ok(actions.length === 50 && actions.every((a) => a === 'REJECT'));
+
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.click('[data-testid="export-csv"]'),
+  ]);
+  const path = await download.path();
+  const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
+  assert.equal(lines.length, cli.records + 1, 'a header and every filtered record');
+  assert.match(lines[0], /^version,account-id,interface-id,srcaddr,dstaddr/);
+  assert.ok(lines.slice(1).every((l) => l.includes(',REJECT,')));
+  await clearFilter();
+});
+
+test('clicking a table cell filters on its value', async () => {
+  await page.locator('[data-testid="records-table"] td.col-dstport button').first().click();
+  await waitState(page, ['ready']);
+  const filter = await currentFilter();
+  assert.match(filter, /^dstport = \d+$/);
+  await expectCliTotals(filter, 'cell');
+  await clearFilter();
+});
+
+test('a bookmarked #filter= is applied after loading', async () => {
+  const other = await openApp({ hash: '#filter=' + encodeURIComponent('srcaddr in 203.0.113.0/24 and action = reject') });
+  try {
+    await loadFiles(other.page, [SAMPLE]);
+    const cli = cliAnalyze([SAMPLE], 'srcaddr in 203.0.113.0/24 and action = reject').totals;
+    const shown = await shownTotals(other.page);
+    assert.equal(shown.records, cli.records);
+    assert.equal(shown.bytes, cli.bytes);
+    assert.equal(await other.page.locator('[data-testid="filter-chip"]').count(), 2);
+    // Back in history after a further filter returns to the bookmarked view.
+    await typeFilter(other.page, 'dstport = 22');
+    assert.equal((await shownTotals(other.page)).records, cliAnalyze([SAMPLE], 'srcaddr in 203.0.113.0/24 and action = reject and dstport = 22').totals.records);
+    await other.page.goBack();
+    await other.page.waitForFunction(() => !location.hash.includes('dstport'));
+    await waitState(other.page, ['ready']);
+    await other.page.waitForFunction((n) => document.querySelector('[data-testid="total-records"]').dataset.value === String(n), cli.records);
+    assert.deepEqual(other.foreign, []);
+    assert.deepEqual(other.consoleErrors, []);
+  } finally {
+    await other.close();
+  }
+});

@@ -1,0 +1,528 @@
+// app.js — DOM wiring only: inputs and drops → engine (worker) → stored analysis → views.
+// Every number on the page comes from the core (analyze/records); the chart options come from
+// the pure builders in charts/; log content only ever reaches the DOM as text.
+
+import { EngineClient } from './engine-client.js';
+import { byId, h, show } from './dom.js';
+import { filesFromInput, entriesFromDrop, filesFromDrop } from './files.js';
+import {
+  addCondition, removeCondition, joinConditions, splitTopLevel, conditionForRow, equals,
+  timeRangeCondition, locateInConditions, hashForFilter, filterFromHash,
+} from './filter-model.js';
+import { isoSeconds, keyLabel, formatInt, formatBytes } from './format.js';
+import { timeseriesOption, timeRangeFromBrush, drawnSeries } from './charts/timeseries.js';
+import { topOption, rejectsByPortOption, rejectsBySourceOption } from './charts/bars.js';
+import { conversationsOption, conversationGraph } from './charts/conversations.js';
+import { findings, insightQueries } from './insights.js';
+import { ChartsHost } from './ui/charts-host.js';
+import { FilterBar } from './ui/filter-bar.js';
+import { renderProgress, resetProgress } from './ui/progress.js';
+import { renderCards, renderFindings } from './ui/summary.js';
+import { renderScanners } from './ui/scanners.js';
+import { renderRecords, pagerText } from './ui/records-table.js';
+import { renderFilesTable, renderNotices, renderBadLines } from './ui/files-panel.js';
+
+const SAMPLE_URL = 'sample/flowlogs-sample.log.gz';
+const PAGE_SIZE = 50;
+const TOP_N = 10;
+const DEFAULT_FIELDS = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
+
+const engine = new EngineClient(() => new Worker('worker.js', { name: 'flowlens-engine' }));
+const charts = new ChartsHost();
+
+const state = {
+  files: [], // [{file, name}] of the current data set (kept for a reload with another field list)
+  load: null, // the worker's load result
+  conditions: splitTopLevel(filterFromHash(location.hash)),
+  analysis: null,
+  extra: {},
+  tsMetric: 'records',
+  topKey: 'srcaddr',
+  topMetric: 'bytes',
+  offset: 0,
+  total: 0,
+  querySeq: 0,
+};
+
+function setState(s) {
+  document.documentElement.dataset.state = s;
+}
+
+function currentFilter() {
+  return joinConditions(state.conditions);
+}
+
+// ---------------------------------------------------------------------------- views
+
+function showView(view) {
+  show(byId('landing'), view === 'landing');
+  show(byId('progress'), view === 'progress');
+  show(byId('dashboard'), view === 'dashboard');
+  show(byId('failure'), view === 'failure');
+  const slot = { landing: 'load-options-home', dashboard: 'load-options-dash', failure: 'load-options-fail' }[view];
+  if (slot) byId(slot).append(byId('load-options'));
+  show(byId('load-options'), view !== 'progress');
+  show(byId('field-list-reload'), view !== 'landing' && state.files.length > 0);
+  if (view === 'dashboard') requestAnimationFrame(() => charts.resizeAll());
+}
+
+function landingError(message) {
+  const el = byId('landing-error');
+  el.textContent = message ?? '';
+  show(el, Boolean(message));
+}
+
+// ---------------------------------------------------------------------------- loading
+
+async function loadFiles(list) {
+  if (list.length === 0) {
+    landingError('No files found there (hidden files are skipped).');
+    return;
+  }
+  landingError('');
+  show(byId('field-list-error'), false);
+  state.querySeq += 1; // a query still on its way belongs to the old data: drop its answer
+  state.files = list;
+  state.offset = 0;
+  const totalBytes = list.reduce((s, f) => s + f.file.size, 0);
+  resetProgress(list.length, totalBytes);
+  byId('cancel-load').disabled = false;
+  showView('progress');
+  setState('loading');
+  let result;
+  try {
+    result = await engine.load(list, {
+      fields: byId('field-list').value,
+      onProgress: renderProgress,
+    });
+  } catch (err) {
+    return loadFailed(err);
+  }
+  state.load = result;
+  renderFilesTable(byId('files-table'), result.files);
+  renderNotices(byId('notices'), result);
+  if (result.loadedRecords === 0) {
+    byId('failure-title').textContent = 'No flow log records found';
+    byId('failure-text').textContent = result.files.length === 1
+      ? 'The file could not be read as VPC Flow Logs. The reason is below; if the log has no header line, give its field list.'
+      : 'None of the files could be read as VPC Flow Logs. The reasons are below; if the logs have no header line, give their field list.';
+    renderFilesTable(byId('failure-files'), result.files);
+    // Header-less data is the usual cause: offer the field list right there.
+    if (result.files.some((f) => /field list/i.test(f.error ?? ''))) byId('load-options').open = true;
+    showView('failure');
+    setState('error');
+    return;
+  }
+  showView('dashboard');
+  await runQuery({ fromLoad: true });
+}
+
+function loadFailed(err) {
+  // The engine dropped its data set (a load starts afresh): nothing old may stay on screen.
+  state.load = null;
+  state.analysis = null;
+  byId('failure-files').replaceChildren();
+  if (err.name === 'FieldListError') {
+    byId('failure-title').textContent = 'The field list was not accepted';
+    byId('failure-text').textContent = 'Correct it below and read the files again, or empty it to use each file\'s header line.';
+    const el = byId('field-list-error');
+    el.textContent = err.message;
+    show(el, true);
+    byId('load-options').open = true;
+  } else {
+    byId('failure-title').textContent = 'The files could not be analysed';
+    byId('failure-text').textContent = err.message;
+  }
+  showView('failure');
+  setState('error');
+}
+
+async function loadSample() {
+  landingError('');
+  setState('loading');
+  try {
+    const res = await fetch(SAMPLE_URL);
+    if (!res.ok) throw new Error(`the sample could not be fetched (HTTP ${res.status})`);
+    const blob = await res.blob();
+    await loadFiles([{ file: new File([blob], 'flowlogs-sample.log.gz'), name: 'flowlogs-sample.log.gz' }]);
+  } catch (err) {
+    setState(state.analysis ? 'ready' : 'idle');
+    landingError(`Could not load the sample data: ${err.message}`);
+  }
+}
+
+// ---------------------------------------------------------------------------- querying
+
+/**
+ * Runs the analysis for `conditions` and re-renders everything. On a filter error the previous
+ * conditions and views stay, and the error is shown where the user typed.
+ */
+async function runQuery({ conditions = state.conditions, typed = null, fromLoad = false, pushHistory = false, keepError = false } = {}) {
+  const seq = ++state.querySeq;
+  const filter = joinConditions(conditions);
+  setState('querying');
+  let analysis;
+  try {
+    analysis = await engine.analyze(filter, { top: TOP_N, metric: state.topMetric });
+  } catch (err) {
+    if (seq !== state.querySeq) return;
+    if (err.name === 'FilterError') {
+      if (fromLoad && conditions.length) {
+        // A bookmarked filter that does not fit these data: show everything, and the filter
+        // with its error in the input, to fix or drop.
+        const text = joinConditions(conditions);
+        filterBar.setText(text);
+        filterBar.showError(err.message, text, err.position);
+        return runQuery({ conditions: [], keepError: true });
+      }
+      await reportFilterError(err, conditions, typed);
+      if (seq === state.querySeq) setState('ready');
+      return;
+    }
+    return loadFailed(err);
+  }
+  if (seq !== state.querySeq) return;
+  if (typed !== null) {
+    filterBar.setText('');
+    filterBar.clearError();
+  } else if (!fromLoad && !keepError) {
+    filterBar.clearError();
+  }
+  state.conditions = typed === null ? conditions : splitTyped(conditions.slice(0, -1), typed);
+  state.analysis = analysis;
+  state.offset = 0;
+  syncHash(joinConditions(state.conditions), pushHistory);
+  filterBar.render(state.conditions);
+  renderAnalysis();
+
+  // Follow-up queries (findings) and the first records page.
+  try {
+    const queries = insightQueries(filter).map(([name, f, options]) => ({ name, filter: f, options }));
+    const [extra, page] = await Promise.all([
+      engine.analyzeMany(queries),
+      engine.records(filter, 0, PAGE_SIZE),
+    ]);
+    if (seq !== state.querySeq) return;
+    state.extra = extra;
+    renderFindings(findings(analysis, extra));
+    showPage(page);
+  } catch (err) {
+    if (seq !== state.querySeq) return;
+    renderFindings(findings(analysis, {}));
+  }
+  setState('ready');
+}
+
+// The typed text's top-level `and` parts become separate chips (same meaning, each removable).
+function splitTyped(existing, typed) {
+  const out = existing.slice();
+  for (const part of splitTopLevel(typed)) if (!out.includes(part)) out.push(part);
+  return out;
+}
+
+async function reportFilterError(err, conditions, typed) {
+  if (typed !== null) {
+    // The core saw the typed text inside the whole filter (perhaps in parentheses), so its
+    // message may mention text the user did not type. Compile the typed text alone for a
+    // message about exactly what was typed (a failing compile evaluates nothing).
+    try {
+      await engine.analyze(typed, { top: 1, keys: 'protocol' });
+    } catch (own) {
+      if (own.name === 'FilterError') {
+        filterBar.showError(own.message, typed, own.position);
+        return;
+      }
+    }
+  }
+  const loc = locateInConditions(conditions, err.position);
+  if (loc && typed !== null && loc.index === conditions.length - 1) {
+    filterBar.showError(err.message, typed, loc.offset);
+  } else if (loc) {
+    filterBar.showError(err.message, conditions[loc.index], loc.offset);
+  } else {
+    filterBar.showError(err.message, joinConditions(conditions), err.position);
+  }
+}
+
+function syncHash(filter, push) {
+  const hash = hashForFilter(filter);
+  if (hash === location.hash || (!hash && !location.hash)) return;
+  const url = hash || `${location.pathname}${location.search}`;
+  if (push) history.pushState(null, '', url);
+  else history.replaceState(null, '', url);
+}
+
+function applyConditions(conditions) {
+  if (!state.load) {
+    state.conditions = conditions;
+    return;
+  }
+  runQuery({ conditions, pushHistory: true });
+}
+
+function addFilter(condition) {
+  applyConditions(addCondition(state.conditions, condition));
+}
+
+// ---------------------------------------------------------------------------- rendering
+
+function renderAnalysis() {
+  const a = state.analysis;
+  renderCards(a);
+  renderFindings(findings(a, {}));
+  renderTimeseries();
+  renderTopKeys();
+  renderTop();
+  charts.set('chart-conversations', conversationsOption(a, { metric: state.topMetric }));
+  charts.set('chart-rejects', rejectsByPortOption(a));
+  charts.set('chart-rejects-source', rejectsBySourceOption(a));
+  const r = a.rejects;
+  byId('rejects-note').textContent = r.records
+    ? `${formatInt(r.records)} rejected records (${formatBytes(r.bytes)}). Click a bar to filter.`
+    : '';
+  renderScanners(byId('scanners'), a, (src) => addFilter(equals('srcaddr', src)));
+  renderBadLines(byId('bad-lines'), a.errors);
+  renderFilesTable(byId('files-table'), mergeFileReports(a.errors.files, state.load.files));
+  byId('footer').textContent = `FlowLens ${a.flowlens.version} · analysed in this browser tab; no data left this computer.`;
+}
+
+// The worker's list knows about files it skipped (cancel); the core's knows the rest. They come
+// in the same load order, so the worker's list, which is complete, is shown.
+function mergeFileReports(core, worker) {
+  return worker ?? core;
+}
+
+function renderTimeseries() {
+  const a = state.analysis;
+  charts.set('chart-timeseries', timeseriesOption(a, { metric: state.tsMetric }));
+  if (a.timeseries.points.length > 0) charts.armBrush('chart-timeseries');
+  byId('ts-hint').textContent = a.timeseries.points.length
+    ? `${bucketText(drawnSeries(a.timeseries).bucket)} buckets by each record's start time. Drag across the chart (or click a bar) to filter on that time range.`
+    : '';
+}
+
+function bucketText(s) {
+  if (s % 86400 === 0) return `${s / 86400}-day`;
+  if (s % 3600 === 0) return `${s / 3600}-hour`;
+  if (s % 60 === 0) return `${s / 60}-minute`;
+  return `${s}-second`;
+}
+
+function renderTopKeys() {
+  const select = byId('top-key');
+  const keys = Object.keys(state.analysis.top);
+  if (!keys.includes(state.topKey)) state.topKey = keys[0] ?? 'srcaddr';
+  select.replaceChildren(...keys.map((k) => h('option', { value: k, selected: k === state.topKey }, keyLabel(k))));
+  select.value = state.topKey;
+}
+
+function renderTop() {
+  const a = state.analysis;
+  charts.set('chart-top', topOption(a, { key: state.topKey, metric: state.topMetric }));
+  const entry = a.top[state.topKey];
+  byId('top-hint').textContent = entry
+    ? `${formatInt(entry.distinct)} distinct value${entry.distinct === 1 ? '' : 's'}${entry.rows.length < entry.distinct ? `, the top ${entry.rows.length} shown` : ''}. Click a bar to filter on it.`
+    : '';
+}
+
+function showPage(page) {
+  state.total = page.total;
+  state.offset = page.offset;
+  renderRecords(byId('records-table'), page, addFilter);
+  byId('pager-info').textContent = pagerText(page.offset, page.rows.length, page.total);
+  byId('page-first').disabled = page.offset === 0;
+  byId('page-prev').disabled = page.offset === 0;
+  byId('page-next').disabled = page.offset + page.rows.length >= page.total;
+  byId('page-last').disabled = page.offset + page.rows.length >= page.total;
+  byId('export-csv').disabled = page.total === 0;
+}
+
+async function goToPage(offset) {
+  const o = Math.max(0, Math.min(offset, Math.max(0, state.total - 1)));
+  const seq = state.querySeq;
+  setState('querying');
+  try {
+    const page = await engine.records(currentFilter(), o - (o % PAGE_SIZE), PAGE_SIZE);
+    if (seq === state.querySeq) showPage(page);
+  } finally {
+    if (seq === state.querySeq) setState('ready');
+  }
+}
+
+async function exportCsv() {
+  const button = byId('export-csv');
+  const label = button.textContent;
+  button.disabled = true;
+  try {
+    const { blob } = await engine.exportCsv(currentFilter(), {
+      total: state.total,
+      onProgress: (p) => {
+        button.textContent = `Exporting… ${p.total ? Math.round((100 * p.records) / p.total) : 0}%`;
+      },
+    });
+    const url = URL.createObjectURL(blob);
+    const a = h('a', { href: url, download: 'flowlens-records.csv', hidden: true });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  } catch (err) {
+    filterBar.showError(`Export failed: ${err.message}`);
+  } finally {
+    button.textContent = label;
+    button.disabled = false;
+  }
+}
+
+// ---------------------------------------------------------------------------- chart clicks
+
+function wireCharts() {
+  const rowFilter = (entryOf) => (i) => {
+    const entry = entryOf();
+    const row = entry?.rows?.[i];
+    if (row) addFilter(conditionForRow(entry, row.key));
+  };
+  charts.onRowClick('chart-top', rowFilter(() => state.analysis?.top?.[state.topKey]));
+  charts.onRowClick('chart-rejects', rowFilter(() => state.analysis?.rejects?.by_dstport));
+  charts.onRowClick('chart-rejects-source', rowFilter(() => state.analysis?.rejects?.by_source));
+  charts.onClick('chart-conversations', (p) => {
+    const { nodes, edges } = conversationGraph(state.analysis, { metric: state.topMetric });
+    if (p.dataType === 'edge') {
+      const e = edges[p.dataIndex];
+      if (e) addFilter(conditionForRow(state.analysis.top.conversation, e.row.key));
+    } else if (nodes[p.dataIndex]) {
+      addFilter(equals('addr', nodes[p.dataIndex].name));
+    }
+  });
+  const bucket = () => drawnSeries(state.analysis?.timeseries).bucket || 60;
+  charts.onClick('chart-timeseries', (p) => {
+    const t = Array.isArray(p.data) ? p.data[0] / 1000 : null;
+    if (t !== null) addFilter(timeRangeCondition(t, t + bucket(), isoSeconds));
+  });
+  charts.onTimeBrush('chart-timeseries', (range) => {
+    const [from, to] = timeRangeFromBrush(range, bucket());
+    addFilter(timeRangeCondition(from, to, isoSeconds));
+  });
+}
+
+// ---------------------------------------------------------------------------- inputs
+
+const filterBar = new FilterBar({
+  onSubmit: (text) => {
+    if (!state.load) return;
+    // Validate the typed text as one condition (so an error position points into it), then
+    // keep its top-level `and` parts as separate chips.
+    runQuery({ conditions: [...state.conditions, text], typed: text, pushHistory: true });
+  },
+  onRemove: (i) => applyConditions(removeCondition(state.conditions, i)),
+  onEdit: (i) => {
+    filterBar.setText(state.conditions[i]);
+    byId('filter-input').focus();
+    applyConditions(removeCondition(state.conditions, i));
+  },
+  onClear: () => {
+    filterBar.setText('');
+    filterBar.clearError();
+    applyConditions([]);
+  },
+});
+
+function wireInputs() {
+  const fileInput = byId('file-input');
+  const folderInput = byId('folder-input');
+  const pickFiles = () => fileInput.click();
+  const pickFolder = () => folderInput.click();
+  byId('open-files').addEventListener('click', pickFiles);
+  byId('landing-files').addEventListener('click', pickFiles);
+  byId('open-folder').addEventListener('click', pickFolder);
+  byId('landing-folder').addEventListener('click', pickFolder);
+  byId('load-sample').addEventListener('click', loadSample);
+  byId('landing-sample').addEventListener('click', loadSample);
+  for (const input of [fileInput, folderInput]) {
+    input.addEventListener('change', () => {
+      const list = filesFromInput(input.files);
+      input.value = '';
+      loadFiles(list);
+    });
+  }
+  byId('dropzone').addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); pickFiles(); }
+  });
+  byId('field-list-default').addEventListener('click', () => { byId('field-list').value = DEFAULT_FIELDS; });
+  byId('field-list-reload').addEventListener('click', () => {
+    if (state.files.length) loadFiles(state.files);
+  });
+
+  byId('cancel-load').addEventListener('click', () => {
+    byId('cancel-load').disabled = true;
+    byId('progress-title').textContent = 'Stopping…';
+    engine.cancel();
+  });
+
+  byId('ts-metric').addEventListener('change', (e) => { state.tsMetric = e.target.value; renderTimeseries(); });
+  byId('top-key').addEventListener('change', (e) => { state.topKey = e.target.value; renderTop(); });
+  byId('top-metric').addEventListener('change', (e) => {
+    state.topMetric = e.target.value;
+    runQuery();
+  });
+  byId('page-first').addEventListener('click', () => goToPage(0));
+  byId('page-prev').addEventListener('click', () => goToPage(state.offset - PAGE_SIZE));
+  byId('page-next').addEventListener('click', () => goToPage(state.offset + PAGE_SIZE));
+  byId('page-last').addEventListener('click', () => goToPage(Math.floor((state.total - 1) / PAGE_SIZE) * PAGE_SIZE));
+  byId('export-csv').addEventListener('click', exportCsv);
+
+  // Drag and drop anywhere on the page: files and whole folders.
+  const overlay = byId('drop-overlay');
+  let depth = 0;
+  const hasFiles = (e) => [...(e.dataTransfer?.types ?? [])].includes('Files');
+  window.addEventListener('dragenter', (e) => {
+    if (!hasFiles(e)) return;
+    depth += 1;
+    show(overlay, true);
+  });
+  window.addEventListener('dragleave', () => {
+    depth = Math.max(0, depth - 1);
+    if (depth === 0) show(overlay, false);
+  });
+  window.addEventListener('dragover', (e) => {
+    if (!hasFiles(e)) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = 'copy';
+  });
+  window.addEventListener('drop', async (e) => {
+    if (!hasFiles(e)) return;
+    e.preventDefault();
+    depth = 0;
+    show(overlay, false);
+    if (document.documentElement.dataset.state === 'loading') return;
+    const taken = entriesFromDrop(e.dataTransfer); // synchronously, inside the event
+    try {
+      loadFiles(await filesFromDrop(taken));
+    } catch (err) {
+      landingError(`Could not read what was dropped: ${err.message}`);
+    }
+  });
+
+  // A bookmarked or edited #filter=… (and Back/Forward after a filter change).
+  const fromUrl = () => {
+    const conditions = splitTopLevel(filterFromHash(location.hash));
+    if (joinConditions(conditions) === currentFilter()) return;
+    if (state.load) runQuery({ conditions });
+    else state.conditions = conditions;
+  };
+  window.addEventListener('hashchange', fromUrl);
+  window.addEventListener('popstate', fromUrl);
+}
+
+function init() {
+  wireInputs();
+  wireCharts();
+  filterBar.render(state.conditions);
+  engine.onCrash = (err) => loadFailed(err);
+  // Start the engine now so the first file does not wait for the wasm to compile.
+  engine.init().catch((err) => landingError(`The analysis engine could not start: ${err.message}`));
+  showView('landing');
+  setState('idle');
+}
+
+init();

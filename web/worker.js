@@ -1,0 +1,289 @@
+// worker.js — the engine's thread: loads the wasm core, streams files into it, runs queries.
+//
+// Protocol (engine-client.js is the other side): the page posts {id, type, data}; the worker
+// answers {id, type: 'result', data}, {id, type: 'error', data: {name, message, …}} or, while
+// loading or exporting, {id, type: 'progress', data}. Requests run one at a time in arrival
+// order, except 'cancel', which is handled at once: reading is asynchronous (stream reads),
+// so a cancel arrives between two chunks and the load stops there, keeping what it read.
+/* global importScripts, createFlowLensCore */
+
+import { readFileInto } from './worker-reader.js';
+
+const CORE_SCRIPT = 'flowlens-core.js';
+const FEED_BUFFER = 1 << 20; // one reused heap buffer of 1 MiB for feed()
+const PROGRESS_MS = 100;
+
+let core = null; // the module instance (one data set)
+let corePromise = null;
+let feedPtr = 0;
+let dead = null; // set when the instance aborted (out of memory): it must not be used again
+let cancelRequested = false;
+let queue = Promise.resolve();
+
+class EngineError extends Error {
+  constructor(name, message, extra = {}) {
+    super(message);
+    this.name = name;
+    Object.assign(this, extra);
+  }
+}
+
+function loadCore() {
+  if (!corePromise) {
+    corePromise = (async () => {
+      importScripts(CORE_SCRIPT);
+      const mod = await createFlowLensCore({
+        // The .wasm sits beside the glue script, on this origin.
+        locateFile: (path) => new URL(path, self.location.href).href,
+        print: () => {},
+        printErr: (text) => console.warn('[flowlens-core]', text),
+        onAbort: (what) => { dead = String(what ?? 'aborted'); },
+      });
+      core = mod;
+      feedPtr = core._malloc(FEED_BUFFER) >>> 0; // signed past 2 GiB (wasm/API.md)
+      if (!feedPtr) throw new EngineError('EngineError', 'could not allocate the read buffer');
+      return core;
+    })();
+  }
+  return corePromise;
+}
+
+async function engine() {
+  if (dead) {
+    throw new EngineError('EngineCrashed', `The analysis engine stopped (${dead}), most likely out of memory. Reload the page and load fewer files.`);
+  }
+  return loadCore();
+}
+
+// A RuntimeError from the instance (abort, out of memory) leaves it unusable.
+function checkCrash(err) {
+  if (err instanceof WebAssembly.RuntimeError || dead) {
+    dead = dead ?? err.message;
+    return new EngineError('EngineCrashed', `The analysis engine stopped (${dead}), most likely out of memory. Reload the page and load fewer files.`);
+  }
+  return err;
+}
+
+function parseJson(text) {
+  const doc = JSON.parse(text);
+  if (doc && doc.error && typeof doc.error === 'object') {
+    const { message, position } = doc.error;
+    if (position !== undefined && position !== null) {
+      throw new EngineError('FilterError', message, { position });
+    }
+    throw new EngineError('EngineError', message);
+  }
+  return doc;
+}
+
+// Embind's value_object wants every field present.
+function analyzeOptions(o = {}) {
+  return {
+    top: o.top ?? 10,
+    metric: o.metric ?? 'bytes',
+    bucket: o.bucket ?? 0,
+    keys: o.keys ?? '',
+    scanPorts: o.scanPorts ?? 20,
+    scanHosts: o.scanHosts ?? 20,
+  };
+}
+
+const handlers = {
+  async init() {
+    const m = await engine();
+    return { version: m.version() };
+  },
+
+  async reset() {
+    const m = await engine();
+    m.reset();
+    return { loadedRecords: 0 };
+  },
+
+  // data: { files: [{file: File|Blob, name}], fields: "", append: false }
+  async load(data, progress) {
+    const m = await engine();
+    cancelRequested = false;
+    if (!data.append) m.reset();
+    const fields = (data.fields ?? '').trim();
+    const files = data.files ?? [];
+    const totalBytes = files.reduce((s, f) => s + f.file.size, 0);
+    const started = performance.now();
+    const state = { bytesDone: 0, file: '', fileIndex: 0 };
+    let lastReport = 0;
+    const report = (force = false) => {
+      const now = performance.now();
+      if (!force && now - lastReport < PROGRESS_MS) return;
+      lastReport = now;
+      const seconds = (now - started) / 1000;
+      const rate = seconds > 0.05 ? state.bytesDone / seconds : 0;
+      progress({
+        bytesDone: state.bytesDone,
+        totalBytes,
+        records: m.loadedRecords(),
+        rate,
+        secondsLeft: rate > 0 ? (totalBytes - state.bytesDone) / rate : null,
+        file: state.file,
+        fileIndex: state.fileIndex,
+        fileCount: files.length,
+        elapsed: seconds,
+      });
+    };
+
+    const reports = [];
+    let cancelled = false;
+    for (let i = 0; i < files.length; i += 1) {
+      const { file, name } = files[i];
+      state.file = name;
+      state.fileIndex = i;
+      if (cancelled) {
+        reports.push(skippedReport(name, file.size, 'not read: loading was cancelled'));
+        continue;
+      }
+      const begin = m.beginFile(name, fields);
+      if (begin) throw new EngineError('FieldListError', begin);
+      const base = state.bytesDone;
+      let outcome;
+      try {
+        outcome = await readFileInto(file, {
+          feed: (bytes) => feedBytes(m, bytes),
+          onBytes: (n) => { state.bytesDone = base + n; report(); },
+          shouldStop: () => cancelRequested,
+          pause: yieldToMessages,
+        });
+      } catch (err) {
+        const crash = checkCrash(err);
+        if (crash !== err) throw crash;
+        outcome = { gzip: false, error: `reading stopped: ${err?.message ?? err}`, stopped: false };
+      }
+      if (outcome.stopped) cancelled = true;
+      state.bytesDone = base + file.size;
+      let error = outcome.error ?? '';
+      if (outcome.stopped) error = `loading was cancelled after ${formatMB(outcome.bytesRead)} of ${formatMB(file.size)}: only the records read so far are included`;
+      const fileReport = JSON.parse(m.endFileWith(Boolean(outcome.gzip), file.size, error));
+      if (outcome.stopped) fileReport.partial = true;
+      reports.push(fileReport);
+      report(true);
+    }
+    report(true);
+    return {
+      files: reports,
+      loadedRecords: m.loadedRecords(),
+      cancelled,
+      seconds: (performance.now() - started) / 1000,
+    };
+  },
+
+  async analyze(data) {
+    const m = await engine();
+    return parseJson(m.analyze(data.filter ?? '', analyzeOptions(data.options)));
+  },
+
+  // Several analyses in one round trip: [{name, filter, options}] → {name: doc | {error}}.
+  async analyzeMany(data) {
+    const m = await engine();
+    const out = {};
+    for (const q of data.queries) {
+      try {
+        out[q.name] = parseJson(m.analyze(q.filter ?? '', analyzeOptions(q.options)));
+      } catch (err) {
+        if (err instanceof EngineError) out[q.name] = { error: { name: err.name, message: err.message } };
+        else throw err;
+      }
+    }
+    return out;
+  },
+
+  async records(data) {
+    const m = await engine();
+    return parseJson(m.records(data.filter ?? '', data.offset ?? 0, data.limit ?? 50));
+  },
+
+  // The filtered records as one CSV Blob, built from pages so no single string gets huge.
+  async exportCsv(data, progress) {
+    const m = await engine();
+    cancelRequested = false;
+    const filter = data.filter ?? '';
+    const page = data.pageSize ?? 20000;
+    const total = data.total ?? null;
+    const parts = [];
+    let offset = 0;
+    let last = 0;
+    for (;;) {
+      const text = m.recordsCsv(filter, offset, page);
+      if (text.startsWith('{"error"')) parseJson(text);
+      const lines = countLines(text) - (offset === 0 ? 1 : 0);
+      parts.push(text);
+      offset += lines;
+      if (lines < page) break;
+      const now = performance.now();
+      if (now - last > PROGRESS_MS) {
+        last = now;
+        progress({ records: offset, total });
+        await yieldToMessages(); // let a cancel in between pages
+      }
+      if (cancelRequested) throw new EngineError('AbortError', 'export cancelled');
+    }
+    const blob = new Blob(parts, { type: 'text/csv' });
+    return { blob, records: offset };
+  },
+};
+
+// Lets queued messages (a cancel) run, at most every 50 ms so reading stays fast.
+let lastYield = 0;
+function yieldToMessages() {
+  const now = performance.now();
+  if (now - lastYield < 50) return Promise.resolve();
+  lastYield = now;
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+function countLines(text) {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n += 1;
+  return n;
+}
+
+// Copies `bytes` (a Uint8Array) into the reused heap buffer and feeds it, a buffer at a time.
+// HEAPU8 is read again each time: feed() can grow memory, which replaces the view.
+function feedBytes(m, bytes) {
+  for (let off = 0; off < bytes.length; off += FEED_BUFFER) {
+    const piece = bytes.subarray(off, Math.min(bytes.length, off + FEED_BUFFER));
+    m.HEAPU8.set(piece, feedPtr);
+    m.feed(feedPtr, piece.length);
+  }
+}
+
+function skippedReport(name, bytes, error) {
+  return { name, bytes, records: 0, bad_lines: 0, headers: 0, gzip: false, input_format: null, format: null, error, skipped: true };
+}
+
+function formatMB(n) {
+  return `${(n / 1e6).toFixed(n < 1e7 ? 1 : 0)} MB`;
+}
+
+function serialiseError(err) {
+  const out = { name: err?.name ?? 'Error', message: String(err?.message ?? err) };
+  if (err && err.position !== undefined) out.position = err.position;
+  return out;
+}
+
+self.onmessage = (event) => {
+  const { id, type, data } = event.data ?? {};
+  if (type === 'cancel') {
+    cancelRequested = true;
+    self.postMessage({ id, type: 'result', data: { cancelled: true } });
+    return;
+  }
+  queue = queue.then(async () => {
+    const handler = handlers[type];
+    try {
+      if (!handler) throw new EngineError('EngineError', `unknown request ${type}`);
+      const result = await handler(data ?? {}, (p) => self.postMessage({ id, type: 'progress', data: p }));
+      // Transfer, don't clone: a Blob is a handle; typed arrays would be listed here.
+      self.postMessage({ id, type: 'result', data: result });
+    } catch (err) {
+      self.postMessage({ id, type: 'error', data: serialiseError(checkCrash(err)) });
+    }
+  });
+};
