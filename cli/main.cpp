@@ -116,6 +116,9 @@ int run_analyze(const AnalyzeArgs& a) {
     DataSet data;
     for (const auto& input : inputs) cli::read_input(data, input, options, progress);
     progress.done();
+    // Loading is over: give back the columns' growth slack (up to half of each) before the
+    // queries allocate their own memory.
+    data.store.shrink_to_fit();
 
     auto compiled = Filter::compile(a.filter, data.store);
     if (auto* err = std::get_if<FilterError>(&compiled))

@@ -56,6 +56,7 @@ struct Session {
     std::unique_ptr<DataSet> data = std::make_unique<DataSet>();
     std::unique_ptr<FileLoader> loader;
     uint64_t generation = 1;
+    uint64_t shrunk_generation = 0;
     Selection last;
 };
 
@@ -86,6 +87,12 @@ std::string filter_error_json(const FilterError& e) {
 std::variant<const Selection*, FilterError> select(const std::string& filter) {
     Session& s = session();
     if (s.last.valid && s.last.generation == s.generation && s.last.filter == filter) return &s.last;
+    // Loading has ended when the first query comes: give the columns' growth slack back now
+    // (not at every endFile, which would copy every column once per file of a large folder).
+    if (s.shrunk_generation != s.generation) {
+        s.data->store.shrink_to_fit();
+        s.shrunk_generation = s.generation;
+    }
     auto compiled = Filter::compile(filter, s.data->store);
     if (auto* err = std::get_if<FilterError>(&compiled)) return std::move(*err);
     s.last.valid = false;

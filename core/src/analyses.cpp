@@ -1,8 +1,10 @@
 // analyses.cpp — totals, top-N, time series and reject analysis over a RowSet.
 //
-// Shape of every analysis: resolve the columns once (raw vector pointers, per-code class tables),
-// then one RowSet::for_each pass that only reads narrow integers and updates integer-keyed
-// accumulators. Strings are made only for what is printed (the top n, the scanners).
+// Shape of every analysis: resolve the columns once (views over the stored integers, per-code
+// class tables), then one RowSet::for_each pass that only reads narrow integers and updates
+// integer-keyed accumulators. Strings are made only for what is printed (the top n, the
+// scanners). Columns have adaptive widths (store.hpp): the counters, read in every pass, are
+// template parameters of the row loops; other columns read through width-agnostic views.
 #include "flowlens/analyses.hpp"
 
 #include <algorithm>
@@ -80,6 +82,15 @@ namespace {
 
 // ---- column access ---------------------------------------------------------------------------
 
+// The views below are read once per row per column. GCC stops inlining them once a function
+// holds a few instantiations of a row loop (one per counter width), and a call per read
+// doubles a loop's time: they are forced inline.
+#if defined(__GNUC__) || defined(__clang__)
+#define FLOWLENS_ROW_INLINE [[gnu::always_inline]]
+#else
+#define FLOWLENS_ROW_INLINE
+#endif
+
 // Action / log-status as small classes, computed once per query from the column's dictionary
 // so that the row loop compares one byte instead of a string. Case-insensitive because a
 // hand-built or future store may not canonicalise the words.
@@ -89,14 +100,14 @@ constexpr uint8_t kAccept = 1, kReject = 2;
 constexpr uint8_t kOk = 1, kNoData = 2, kSkipData = 3;
 
 struct CodeClass {
-    const uint8_t* u8 = nullptr;    // Enum codes
-    const uint32_t* u32 = nullptr;  // Text codes (an unknown column of that name)
-    std::vector<uint8_t> cls;       // class by dictionary code
+    const uint8_t* enum_codes = nullptr;  // codes one byte wide (an Enum column)
+    StoredView text_codes;                // wider codes (a Text column of that name)
+    std::vector<uint8_t> cls;             // class by dictionary code
 
-    bool present() const noexcept { return u8 || u32; }
-    uint8_t operator()(size_t r) const noexcept {
-        if (u8) return cls[u8[r]];
-        if (u32) return cls[u32[r]];
+    bool present() const noexcept { return enum_codes || text_codes; }
+    FLOWLENS_ROW_INLINE uint8_t operator()(size_t r) const noexcept {
+        if (enum_codes) return cls[enum_codes[r]];
+        if (text_codes) return cls[text_codes[r]];
         return kNullClass;
     }
 };
@@ -117,40 +128,110 @@ CodeClass classify(const Store& store, std::string_view name, std::initializer_l
             ++k;
         }
     }
-    if (col->kind == FieldKind::Enum)
-        c.u8 = col->u8.data();
+    // Enumerations have at most 255 values (the parser's rule), so one byte a row; anything
+    // else reads through the width-agnostic view.
+    if (col->width() == 1)
+        c.enum_codes = col->stored_as<uint8_t>();
     else
-        c.u32 = col->u32.data();
+        c.text_codes = col->stored_view();
     return c;
 }
 
-// A 64-bit counter: the narrow u32 value, or the side map for the rare wide ones. Null reads 0
-// (the store writes 0 for null), which is the right thing for sums.
+// A 64-bit counter stored T wide: the value, or for the rare escaped row (too wide for T) its
+// value from the escape list, read by a cursor since passes visit rows in order. Null reads 0
+// (the store writes 0 for null), which is the right thing for sums; so does a missing column.
+template <class T>
 struct CounterView {
-    const uint32_t* v = nullptr;
-    const Column* col = nullptr;
-    uint64_t operator()(size_t r) const noexcept {
+    const T* v = nullptr;
+    mutable EscapeReader escaped;
+    FLOWLENS_ROW_INLINE uint64_t operator()(size_t r) const noexcept {
         if (!v) return 0;
-        uint32_t x = v[r];
-        return x != kWideCounter ? x : col->number(r);
+        const T x = v[r];
+        return x != std::numeric_limits<T>::max() ? x : escaped(r);
     }
 };
 
-CounterView counter(const Store& store, std::string_view name) {
+// Calls f(CounterView<T>) for the counter column `name`, T being its stored width (uint8_t
+// when missing). Every row loop reads counters, so loops are instantiated per width: a read
+// stays one load, where a width-agnostic read costs registers the loop needs.
+template <class F>
+decltype(auto) with_counter(const Store& store, std::string_view name, F&& f) {
     const Column* col = store.find(name);
-    if (!col || col->kind != FieldKind::Counter) return {};
-    return {col->u32.data(), col};
+    if (!col || col->kind != FieldKind::Counter) return f(CounterView<uint8_t>{});
+    const EscapeReader escaped(col->escapes());
+    switch (col->width()) {
+        case 1: return f(CounterView<uint8_t>{col->stored_as<uint8_t>(), escaped});
+        case 2: return f(CounterView<uint16_t>{col->stored_as<uint16_t>(), escaped});
+        default: return f(CounterView<uint32_t>{col->stored_as<uint32_t>(), escaped});
+    }
 }
 
-// A Time column: Unix seconds. Null rows hold 0, so the null mask is consulted only for 0.
-struct TimeView {
+// A counter at any width, read through StoredView: for the width combinations not worth a
+// copy of every row loop.
+struct AnyCounterView {
+    StoredView v;  // the escape mark is v.mask, the width's all-ones value
+    mutable EscapeReader escaped;
+    FLOWLENS_ROW_INLINE uint64_t operator()(size_t r) const noexcept {
+        if (!v) return 0;
+        const uint32_t x = v[r];
+        return x != v.mask ? x : escaped(r);
+    }
+};
+
+// f(bytes, packets) with both counters' views. bytes is 4 bytes wide in practice (a flow of
+// 64 KiB in a capture window is common), so the loops are instantiated for that with each
+// packets width, four copies in all rather than nine; any other combination reads both
+// through AnyCounterView.
+template <class F>
+decltype(auto) with_bytes_and_packets(const Store& store, F&& f) {
+    const Column* bytes = store.find("bytes");
+    if (bytes && bytes->kind == FieldKind::Counter && bytes->width() == 4) {
+        const CounterView<uint32_t> typed{bytes->stored_as<uint32_t>(), EscapeReader(bytes->escapes())};
+        return with_counter(store, "packets", [&](auto packets) { return f(typed, packets); });
+    }
+    auto any = [&](std::string_view name) {
+        const Column* col = store.find(name);
+        if (!col || col->kind != FieldKind::Counter) return AnyCounterView{};
+        return AnyCounterView{col->stored_view(), EscapeReader(col->escapes())};
+    };
+    return f(any("bytes"), any("packets"));
+}
+
+// `start`: Unix seconds, 4 bytes a row (start is always a plain column: the Store stores
+// only `end` relative to another). Null rows hold 0, so the null mask is consulted only for 0.
+struct SecondsView {
     const uint32_t* v = nullptr;
-    const Column* col = nullptr;
-    bool get(size_t r, uint32_t& out) const noexcept {
+    const NullMask* nulls = nullptr;  // when the column has a null
+    FLOWLENS_ROW_INLINE bool get(size_t r, uint32_t& out) const noexcept {
         if (!v) return false;
-        uint32_t x = v[r];
-        if (x == 0 && col->nulls.is_null(r)) return false;
+        const uint32_t x = v[r];
+        if (nulls && x == 0 && nulls->is_null(r)) return false;
         out = x;
+        return true;
+    }
+};
+
+SecondsView start_view(const Store& store) {
+    const Column* col = store.find("start");
+    if (!col || col->kind != FieldKind::Time) return {};
+    return {col->stored_as<uint32_t>(), col->nulls.any() ? &col->nulls : nullptr};
+}
+
+// Any Time column (`end`): plain seconds, or the difference from its base column at the
+// column's width, with escapes. Null rows hold 0. The mask is tested first, being the same for
+// every row: a difference of 0 (end = start) is common, and a branch on it alone would be
+// mispredicted every fifth row.
+struct TimeView {
+    StoredView stored;
+    const uint32_t* base = nullptr;  // the base's seconds when stored holds differences
+    const NullMask* nulls = nullptr;
+    mutable EscapeReader escaped;
+    FLOWLENS_ROW_INLINE bool get(size_t r, uint32_t& out) const noexcept {
+        if (!stored) return false;
+        const uint32_t x = stored[r];
+        if (nulls && x == 0 && nulls->is_null(r)) return false;
+        if (!base) out = x;
+        else out = x != stored.mask ? base[r] + x : static_cast<uint32_t>(escaped(r));
         return true;
     }
 };
@@ -158,23 +239,30 @@ struct TimeView {
 TimeView time_view(const Store& store, std::string_view name) {
     const Column* col = store.find(name);
     if (!col || col->kind != FieldKind::Time) return {};
-    return {col->u32.data(), col};
+    TimeView t;
+    t.stored = col->stored_view();
+    t.nulls = col->nulls.any() ? &col->nulls : nullptr;
+    if (const Column* b = col->base()) {
+        t.base = b->stored_as<uint32_t>();  // a base is a plain Time column: 4 bytes wide
+        t.escaped = EscapeReader(col->escapes());
+    }
+    return t;
 }
 
-// Address ids / text codes of a column (nullptr when missing or of another kind).
-const uint32_t* ids_of(const Store& store, std::string_view name, FieldKind kind) {
+// Address ids / text codes of a column (false when missing or of another kind).
+StoredView ids_of(const Store& store, std::string_view name, FieldKind kind) {
     const Column* col = store.find(name);
-    return col && col->kind == kind ? col->u32.data() : nullptr;
+    return col && col->kind == kind ? col->stored_view() : StoredView{};
 }
 
 // Dense ids (address ids, dictionary codes) seen among the selected rows: one bit per id.
 struct IdBitmap {
-    const uint32_t* ids = nullptr;
+    StoredView ids;
     std::vector<uint64_t> bits;
-    IdBitmap(const uint32_t* v, size_t domain) : ids(v) {
+    IdBitmap(StoredView v, size_t domain) : ids(v) {
         if (v) bits.assign(domain / 64 + 1, 0);
     }
-    void mark(size_t r) noexcept {
+    FLOWLENS_ROW_INLINE void mark(size_t r) noexcept {
         if (!ids) return;
         uint32_t id = ids[r];
         bits[id >> 6] |= uint64_t{1} << (id & 63);
@@ -301,8 +389,7 @@ using FlatSet = FlatMap<Nothing>;
 // fields packs into a uint64 (first << 32 | second).
 enum class PartKind : uint8_t {
     Missing,   // the store lacks the column: every row is null
-    Code8,     // Enum code (0 = null)
-    Id32,      // address id or Text code (0 = null)
+    Id,        // address id, Enum or Text code (0 = null)
     Num8,      // Small value + 1 (0 = null)
     Num16,     // Port / Flags value + 1
     Interned,  // Counter / Time: 64-bit values mapped to dense ids 1, 2, … per query
@@ -322,17 +409,16 @@ struct Part {
     PartKind kind = PartKind::Missing;
     const Column* col = nullptr;
     const AddressTable* addresses = nullptr;  // set for address columns
+    StoredView ids;
     const uint8_t* p8 = nullptr;
     const uint16_t* p16 = nullptr;
-    const uint32_t* p32 = nullptr;
     uint64_t domain = 1;  // every component is < domain; 0 = not known before the pass
     std::unique_ptr<Interner> interner;
 
-    uint32_t get(size_t r) const {
+    FLOWLENS_ROW_INLINE uint32_t get(size_t r) const {
         switch (kind) {
             case PartKind::Missing: return 0;
-            case PartKind::Code8: return p8[r];
-            case PartKind::Id32: return p32[r];
+            case PartKind::Id: return ids[r];
             case PartKind::Num8: {
                 uint32_t v = p8[r];
                 return v == 0 && col->nulls.is_null(r) ? 0 : v + 1;
@@ -350,8 +436,7 @@ struct Part {
         if (comp == 0) return "-";
         switch (kind) {
             case PartKind::Missing: return "-";
-            case PartKind::Code8:
-            case PartKind::Id32:
+            case PartKind::Id:
                 return addresses ? to_string(addresses->address(comp)) : std::string(col->dict.value(comp));
             case PartKind::Num8:
             case PartKind::Num16: return std::to_string(comp - 1);
@@ -367,30 +452,27 @@ Part make_part(const Store& store, const Column* col) {
     if (!col) return p;
     switch (col->kind) {
         case FieldKind::Address:
-            p.kind = PartKind::Id32;
-            p.p32 = col->u32.data();
-            p.addresses = &store.addresses();
-            p.domain = store.addresses().size();
-            break;
         case FieldKind::Text:
-            p.kind = PartKind::Id32;
-            p.p32 = col->u32.data();
-            p.domain = col->dict.size();
+        case FieldKind::Enum: {
+            p.kind = PartKind::Id;
+            p.ids = col->stored_view();
+            if (col->kind == FieldKind::Address) {
+                p.addresses = &store.addresses();
+                p.domain = store.addresses().size();
+            } else {
+                p.domain = col->dict.size();
+            }
             break;
-        case FieldKind::Enum:
-            p.kind = PartKind::Code8;
-            p.p8 = col->u8.data();
-            p.domain = col->dict.size();
-            break;
+        }
         case FieldKind::Small:
             p.kind = PartKind::Num8;
-            p.p8 = col->u8.data();
+            p.p8 = col->stored_as<uint8_t>();
             p.domain = 257;
             break;
         case FieldKind::Port:
         case FieldKind::Flags:
             p.kind = PartKind::Num16;
-            p.p16 = col->u16.data();
+            p.p16 = col->stored_as<uint16_t>();
             p.domain = 65537;
             break;
         case FieldKind::Counter:
@@ -521,7 +603,6 @@ uint64_t metric_value(const Acc& a, Metric m) noexcept {
 // by the key when the key's domain is small next to the selection (ports, protocols, the
 // address table when most rows are selected); otherwise the hash map.
 std::vector<Entry> accumulate(const Store& store, const RowSet& rows, const KeySpec& spec) {
-    CounterView bytes = counter(store, "bytes"), packets = counter(store, "packets");
     const Part& a = spec.a;
     const Part& b = spec.b;
     const bool two = spec.two, conv = spec.conversation;
@@ -533,25 +614,29 @@ std::vector<Entry> accumulate(const Store& store, const RowSet& rows, const KeyS
     std::vector<Entry> entries;
     if (direct) {
         std::vector<Acc> acc(static_cast<size_t>(da * db));
-        rows.for_each([&](size_t r) {
-            uint64_t x = a.get(r), y = two ? b.get(r) : 0;
-            if (conv && y < x) std::swap(x, y);
-            Acc& e = acc[static_cast<size_t>(x * db + y)];
-            e.bytes += bytes(r);
-            e.packets += packets(r);
-            ++e.records;
+        with_bytes_and_packets(store, [&](auto bytes, auto packets) {
+            rows.for_each([&](size_t r) {
+                uint64_t x = a.get(r), y = two ? b.get(r) : 0;
+                if (conv && y < x) std::swap(x, y);
+                Acc& e = acc[static_cast<size_t>(x * db + y)];
+                e.bytes += bytes(r);
+                e.packets += packets(r);
+                ++e.records;
+            });
         });
         for (size_t i = 0; i < acc.size(); ++i)
             if (acc[i].records) entries.push_back({(uint64_t{i / db} << 32) | (i % db), acc[i]});
     } else {
         FlatMap<Acc> map(std::min<size_t>(selected, size_t{1} << 16));
-        rows.for_each([&](size_t r) {
-            uint64_t x = a.get(r), y = two ? b.get(r) : 0;
-            if (conv && y < x) std::swap(x, y);
-            Acc& e = map[(x << 32) | y];
-            e.bytes += bytes(r);
-            e.packets += packets(r);
-            ++e.records;
+        with_bytes_and_packets(store, [&](auto bytes, auto packets) {
+            rows.for_each([&](size_t r) {
+                uint64_t x = a.get(r), y = two ? b.get(r) : 0;
+                if (conv && y < x) std::swap(x, y);
+                Acc& e = map[(x << 32) | y];
+                e.bytes += bytes(r);
+                e.packets += packets(r);
+                ++e.records;
+            });
         });
         entries = map.drain();
     }
@@ -732,48 +817,61 @@ std::string explain(const Scanner& s, bool port_scan, bool host_sweep, bool inte
 
 Totals compute_totals(const Store& store, const RowSet& rows) {
     Totals t;
-    CounterView bytes = counter(store, "bytes"), packets = counter(store, "packets");
     CodeClass action = classify(store, "action", {"ACCEPT", "REJECT"});
     CodeClass status = classify(store, "log-status", {"OK", "NODATA", "SKIPDATA"});
-    TimeView start = time_view(store, "start"), end = time_view(store, "end");
+    const SecondsView start = start_view(store);
+    const TimeView end = time_view(store, "end");
     size_t naddr = store.addresses().size();
     IdBitmap src(ids_of(store, "srcaddr", FieldKind::Address), naddr);
     IdBitmap dst(ids_of(store, "dstaddr", FieldKind::Address), naddr);
     const Column* eni_col = store.find("interface-id");
-    IdBitmap eni(eni_col && eni_col->kind == FieldKind::Text ? eni_col->u32.data() : nullptr,
+    IdBitmap eni(eni_col && eni_col->kind == FieldKind::Text ? eni_col->stored_view() : StoredView{},
                  eni_col ? eni_col->dict.size() : 0);
 
     uint32_t first = std::numeric_limits<uint32_t>::max(), last = 0;
     bool any_start = false, any_end = false;
-    rows.for_each([&](size_t r) {
-        ++t.records;
-        uint64_t b = bytes(r);
-        t.bytes += b;
-        t.packets += packets(r);
-        uint8_t act = action(r), st = status(r);
-        if (act == kAccept) {
-            ++t.accepted_records;
-            t.accepted_bytes += b;
-        } else if (act == kReject) {
-            ++t.rejected_records;
-            t.rejected_bytes += b;
-        }
-        // OK, or no log-status at all but an action (custom formats without log-status).
-        if (st == kOk || (st == kNullClass && act != kNullClass)) ++t.ok_records;
-        else if (st == kNoData) ++t.nodata_records;
-        else if (st == kSkipData) ++t.skipdata_records;
-        src.mark(r);
-        dst.mark(r);
-        eni.mark(r);
-        uint32_t v;
-        if (start.get(r, v)) {
-            first = std::min(first, v);
-            any_start = true;
-        }
-        if (end.get(r, v)) {
-            last = std::max(last, v);
-            any_end = true;
-        }
+    with_bytes_and_packets(store, [&](auto bytes, auto packets) {
+        // Counts are the pass's own locals, written back after it: kept in registers, where
+        // stores through captured references would also make the compiler reload the views'
+        // fields after each one (same types, so they may alias).
+        Totals n;
+        uint32_t lo = first, hi = last;
+        bool started = false, ended = false;
+        rows.for_each([&](size_t r) {
+            ++n.records;
+            uint64_t b = bytes(r);
+            n.bytes += b;
+            n.packets += packets(r);
+            uint8_t act = action(r), st = status(r);
+            if (act == kAccept) {
+                ++n.accepted_records;
+                n.accepted_bytes += b;
+            } else if (act == kReject) {
+                ++n.rejected_records;
+                n.rejected_bytes += b;
+            }
+            // OK, or no log-status at all but an action (custom formats without log-status).
+            if (st == kOk || (st == kNullClass && act != kNullClass)) ++n.ok_records;
+            else if (st == kNoData) ++n.nodata_records;
+            else if (st == kSkipData) ++n.skipdata_records;
+            src.mark(r);
+            dst.mark(r);
+            eni.mark(r);
+            uint32_t v;
+            if (start.get(r, v)) {
+                lo = std::min(lo, v);
+                started = true;
+            }
+            if (end.get(r, v)) {
+                hi = std::max(hi, v);
+                ended = true;
+            }
+        });
+        t = n;
+        first = lo;
+        last = hi;
+        any_start = started;
+        any_end = ended;
     });
     t.distinct_sources = src.count();
     t.distinct_destinations = dst.count();
@@ -830,7 +928,7 @@ uint64_t bucket_count(uint32_t lo, uint32_t hi, uint64_t b) noexcept { return hi
 
 TimeSeries time_series(const Store& store, const RowSet& rows, uint32_t bucket_seconds) {
     TimeSeries ts;
-    TimeView start = time_view(store, "start");
+    const SecondsView start = start_view(store);
     uint32_t lo = std::numeric_limits<uint32_t>::max(), hi = 0;
     bool any = false;
     rows.for_each([&](size_t r) {
@@ -872,24 +970,25 @@ TimeSeries time_series(const Store& store, const RowSet& rows, uint32_t bucket_s
     ts.points.resize(size_t{hi / b32 - first_bucket} + 1);
     for (size_t i = 0; i < ts.points.size(); ++i) ts.points[i].start = static_cast<int64_t>((uint64_t{first_bucket} + i) * b32);
 
-    CounterView bytes = counter(store, "bytes"), packets = counter(store, "packets");
     CodeClass action = classify(store, "action", {"ACCEPT", "REJECT"});
-    rows.for_each([&](size_t r) {
-        uint32_t v;
-        if (!start.get(r, v)) return;
-        TimePoint& p = ts.points[v / b32 - first_bucket];
-        uint8_t act = action(r);
-        if (act == kAccept) {
-            ++p.accept_records;
-            p.accept_bytes += bytes(r);
-            p.accept_packets += packets(r);
-        } else if (act == kReject) {
-            ++p.reject_records;
-            p.reject_bytes += bytes(r);
-            p.reject_packets += packets(r);
-        } else {
-            ++p.other_records;
-        }
+    with_bytes_and_packets(store, [&](auto bytes, auto packets) {
+        rows.for_each([&](size_t r) {
+            uint32_t v;
+            if (!start.get(r, v)) return;
+            TimePoint& p = ts.points[v / b32 - first_bucket];
+            uint8_t act = action(r);
+            if (act == kAccept) {
+                ++p.accept_records;
+                p.accept_bytes += bytes(r);
+                p.accept_packets += packets(r);
+            } else if (act == kReject) {
+                ++p.reject_records;
+                p.reject_bytes += bytes(r);
+                p.reject_packets += packets(r);
+            } else {
+                ++p.other_records;
+            }
+        });
     });
     return ts;
 }
@@ -900,13 +999,14 @@ RejectReport reject_analysis(const Store& store, const RowSet& rows, size_t n, S
     RejectReport rep;
     rep.thresholds = thresholds;
     CodeClass action = classify(store, "action", {"ACCEPT", "REJECT"});
-    CounterView bytes = counter(store, "bytes");
     RowSet rejected(rows.size());
-    rows.for_each([&](size_t r) {
-        if (action(r) != kReject) return;
-        rejected.set(r);
-        ++rep.records;
-        rep.bytes += bytes(r);
+    with_counter(store, "bytes", [&](auto bytes) {
+        rows.for_each([&](size_t r) {
+            if (action(r) != kReject) return;
+            rejected.set(r);
+            ++rep.records;
+            rep.bytes += bytes(r);
+        });
     });
     // Fixed keys: a field the logs lack reads as null ("-") rather than failing the report.
     auto top = [&](std::string_view key) {
@@ -919,13 +1019,14 @@ RejectReport reject_analysis(const Store& store, const RowSet& rows, size_t n, S
 
     // Scanners: per source, distinct (source, port) and (source, destination) pairs among the
     // rejected rows. Both pair keys are non-zero because null sources are skipped.
-    const uint32_t* src = ids_of(store, "srcaddr", FieldKind::Address);
-    const uint32_t* dst = ids_of(store, "dstaddr", FieldKind::Address);
+    const StoredView src = ids_of(store, "srcaddr", FieldKind::Address);
+    const StoredView dst = ids_of(store, "dstaddr", FieldKind::Address);
     const Column* port_col = store.find("dstport");
-    const uint16_t* ports = port_col && port_col->kind == FieldKind::Port ? port_col->u16.data() : nullptr;
+    const uint16_t* ports = port_col && port_col->kind == FieldKind::Port ? port_col->stored_as<uint16_t>() : nullptr;
     const Column* sport_col = store.find("srcport");
-    const uint16_t* sports = sport_col && sport_col->kind == FieldKind::Port ? sport_col->u16.data() : nullptr;
-    TimeView start = time_view(store, "start"), end = time_view(store, "end");
+    const uint16_t* sports = sport_col && sport_col->kind == FieldKind::Port ? sport_col->stored_as<uint16_t>() : nullptr;
+    const SecondsView start = start_view(store);
+    const TimeView end = time_view(store, "end");
     if (!src || rep.records == 0) return rep;
 
     struct SourceStats {

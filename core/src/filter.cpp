@@ -15,6 +15,7 @@
 #include <limits>
 #include <optional>
 #include <span>
+#include <type_traits>
 #include <vector>
 
 #include "flowlens/fields.hpp"
@@ -835,22 +836,21 @@ private:
 // ---------------------------------------------------------------------------------------------
 // Evaluation
 
-// Sets, in `out` (all clear on entry), the bit of each row r < min(out.size(), data.size()) for
-// which pred(data[r]) holds. With `nulls`, null rows are forced to `null_value` whatever their
-// stored value. Built a 64-row word at a time so the inner loop has a constant trip count and
-// no branch on the data.
-template <class T, class Pred>
-void fill(RowSet& out, const std::vector<T>& data, Pred pred, const NullMask* nulls, bool null_value) {
+// Sets, in `out` (all clear on entry), the bit of each row r < min(out.size(), rows) for which
+// match(r) holds. With `nulls`, null rows are forced to `null_value` whatever their stored
+// value. Built a 64-row word at a time so the inner loop has a constant trip count and no
+// branch on the data.
+template <class Match>
+void fill(RowSet& out, size_t rows, Match match, const NullMask* nulls, bool null_value) {
     std::vector<uint64_t>& words = out.words();
-    const size_t rows = std::min(out.size(), data.size());
-    const T* d = data.data();
+    rows = std::min(out.size(), rows);
     for (size_t base = 0, w = 0; base < rows; base += 64, ++w) {
         uint64_t bits = 0;
         const size_t len = std::min<size_t>(64, rows - base);
         if (len == 64) {
-            for (unsigned i = 0; i < 64; ++i) bits |= static_cast<uint64_t>(pred(d[base + i])) << i;
+            for (unsigned i = 0; i < 64; ++i) bits |= static_cast<uint64_t>(match(base + i)) << i;
         } else {
-            for (size_t i = 0; i < len; ++i) bits |= static_cast<uint64_t>(pred(d[base + i])) << i;
+            for (size_t i = 0; i < len; ++i) bits |= static_cast<uint64_t>(match(base + i)) << i;
         }
         if (nulls) {
             uint64_t null_bits = 0;
@@ -861,64 +861,91 @@ void fill(RowSet& out, const std::vector<T>& data, Pred pred, const NullMask* nu
     }
 }
 
+// fill() over a column's stored values: pred(stored[r]).
+template <class T, class Pred>
+void fill_stored(RowSet& out, const T* data, size_t rows, Pred pred, const NullMask* nulls, bool null_value) {
+    fill(out, rows, [data, pred](size_t r) { return pred(data[r]); }, nulls, null_value);
+}
+
 void set_rows(RowSet& out, size_t from, size_t to) {
     for (size_t r = from; r < to; ++r) out.set(r);
 }
 
-template <class T>
-void match_numbers(RowSet& out, const std::vector<T>& data, const Comparison& c, const NullMask* nulls) {
+// pred(value) for every row, value being what `get(r)` reads; T is the type values come in.
+template <class T, class Get>
+void match_values(RowSet& out, size_t rows, Get get, const Comparison& c, const NullMask* nulls) {
+    auto with = [&](auto pred) { fill(out, rows, [&get, pred](size_t r) { return pred(get(r)); }, nulls, c.has_null); };
     if (c.ranges.empty()) {
-        fill(out, data, [](T) { return false; }, nulls, c.has_null);
+        with([](T) { return false; });
     } else if (c.ranges.size() == 1) {
         const uint64_t lo = c.ranges[0].lo, width = c.ranges[0].hi - c.ranges[0].lo;
-        fill(out, data, [lo, width](T x) { return uint64_t{x} - lo <= width; }, nulls, c.has_null);
+        with([lo, width](T x) { return uint64_t{x} - lo <= width; });
     } else if constexpr (sizeof(T) <= 2) {
         // A list of ports or small numbers: one lookup per row in a table over every value.
-        constexpr uint64_t kMax = std::numeric_limits<T>::max();
+        constexpr size_t kMax = std::numeric_limits<T>::max();
         std::vector<uint8_t> table(kMax + 1, 0);
         for (const Range& r : c.ranges)
-            for (uint64_t v = r.lo; v <= std::min(r.hi, kMax); ++v) table[v] = 1;
+            for (uint64_t v = r.lo; v <= std::min<uint64_t>(r.hi, kMax); ++v) table[static_cast<size_t>(v)] = 1;
         const uint8_t* t = table.data();
-        fill(out, data, [t](T x) { return t[x] != 0; }, nulls, c.has_null);
+        with([t](T x) { return t[x] != 0; });
     } else {
-        fill(out, data, [&c](T x) { return c.contains(x); }, nulls, c.has_null);
+        with([&c](T x) { return c.contains(x); });
     }
 }
 
 void match_number_column(RowSet& out, const Column& col, const Comparison& c) {
-    // Null rows store 0, so they need masking only when 0 itself would match, or when null is
-    // one of the values.
-    const NullMask* nulls = col.nulls.any() && (c.has_null || c.contains(0)) ? &col.nulls : nullptr;
-    switch (col.kind) {
-        case FieldKind::Small: match_numbers(out, col.u8, c, nulls); break;
-        case FieldKind::Port:
-        case FieldKind::Flags: match_numbers(out, col.u16, c, nulls); break;
-        default:
-            match_numbers(out, col.u32, c, nulls);
-            // Counters >= kWideCounter were tested as kWideCounter; test their real value.
-            if (col.kind == FieldKind::Counter)
-                for (const auto& [row, value] : col.wide)
-                    if (row < out.size() && row < col.u32.size()) out.set(row, c.contains(value));
-            break;
+    const size_t rows = col.size();
+    if (const Column* base = col.base()) {
+        // `end`: start + the stored difference. A null row reads as its start, not 0, so the
+        // mask always applies; escaped rows read garbage here and are redone below.
+        const NullMask* nulls = col.nulls.any() ? &col.nulls : nullptr;
+        const uint32_t* b = base->size() >= rows ? base->stored_as<uint32_t>() : nullptr;
+        if (b) {
+            col.visit_stored([&](const auto* d) {
+                match_values<uint64_t>(out, rows, [b, d](size_t r) { return uint64_t{b[r]} + d[r]; }, c, nulls);
+            });
+        } else {  // start not padded yet (or empty): each row on its own
+            match_values<uint64_t>(out, rows, [&col](size_t r) { return col.number(r); }, c, nulls);
+        }
+    } else {
+        // Null rows store 0, so they need masking only when 0 itself would match, or when null
+        // is one of the values.
+        const NullMask* nulls = col.nulls.any() && (c.has_null || c.contains(0)) ? &col.nulls : nullptr;
+        col.visit_stored([&](const auto* d) {
+            using T = std::remove_cvref_t<decltype(*d)>;
+            match_values<T>(out, rows, [d](size_t r) { return d[r]; }, c, nulls);
+        });
+    }
+    // Escaped rows (counters too wide for the column, odd `end` times) were tested as their
+    // escape mark: test their real value. They are never null.
+    if (col.escapable()) {
+        const Escapes& e = col.escapes();
+        for (size_t i = 0; i < e.size() && e.row(i) < std::min(rows, out.size()); ++i)
+            out.set(e.row(i), c.contains(e.value(i)));
     }
 }
 
 void match_address_column(RowSet& out, const Column& col, const std::vector<uint8_t>& table,
                           std::optional<uint32_t> single_id) {
-    if (single_id) {
-        const uint32_t id = *single_id;
-        fill(out, col.u32, [id](uint32_t x) { return x == id; }, nullptr, false);
-    } else if (!table.empty()) {
-        // Every id in an address column comes from the store's table, so it is in range.
-        const uint8_t* t = table.data();
-        fill(out, col.u32, [t](uint32_t x) { return t[x] != 0; }, nullptr, false);
-    }
+    col.visit_stored([&](const auto* ids) {
+        using T = std::remove_cvref_t<decltype(*ids)>;
+        if (single_id) {
+            // An id the column's width cannot hold is in no row of it.
+            if (*single_id > std::numeric_limits<T>::max()) return;
+            const auto id = static_cast<T>(*single_id);
+            fill_stored(out, ids, col.size(), [id](T x) { return x == id; }, nullptr, false);
+        } else if (!table.empty()) {
+            // Every id in an address column comes from the store's table, so it is in range.
+            const uint8_t* t = table.data();
+            fill_stored(out, ids, col.size(), [t](T x) { return t[x] != 0; }, nullptr, false);
+        }
+    });
 }
 
 // Rows whose code is marked in `table` (one entry per dictionary code, 0 = null). When a single
 // code is marked, a plain comparison replaces the lookup: it vectorises, a lookup does not.
 template <class T>
-void match_codes(RowSet& out, const std::vector<T>& data, const std::vector<uint8_t>& table) {
+void match_codes(RowSet& out, const T* data, size_t rows, const std::vector<uint8_t>& table) {
     size_t marked = 0, last = 0;
     for (size_t code = 0; code < table.size(); ++code)
         if (table[code]) {
@@ -927,31 +954,32 @@ void match_codes(RowSet& out, const std::vector<T>& data, const std::vector<uint
         }
     if (marked == 0) return;
     if (marked == 1) {
+        // A code above what the column's width holds was interned for a line that was then
+        // rejected: no row has it.
+        if (last > std::numeric_limits<T>::max()) return;
         const auto want = static_cast<T>(last);
-        fill(out, data, [want](T x) { return x == want; }, nullptr, false);
+        fill_stored(out, data, rows, [want](T x) { return x == want; }, nullptr, false);
         return;
     }
     // Every code in a column comes from its own dictionary, so it is in range.
     const uint8_t* t = table.data();
-    fill(out, data, [t](T x) { return t[x] != 0; }, nullptr, false);
+    fill_stored(out, data, rows, [t](T x) { return t[x] != 0; }, nullptr, false);
 }
 
 void match_code_column(RowSet& out, const Column& col, const Comparison& c) {
     const Dictionary& dict = col.dict;
-    // An Enum column's codes are bytes: size its table for every byte value.
-    std::vector<uint8_t> table(col.kind == FieldKind::Enum ? std::max<size_t>(256, dict.size()) : dict.size(), 0);
+    std::vector<uint8_t> table(dict.size(), 0);
     table[0] = c.has_null;
     if (col.kind == FieldKind::Enum) {
         // Enumerations ignore case: `reject` finds REJECT (and Reject, if a file wrote that).
         for (size_t code = 1; code < dict.size(); ++code)
             for (const std::string& w : c.words)
                 if (iequals(dict.value(static_cast<uint32_t>(code)), w)) table[code] = 1;
-        match_codes(out, col.u8, table);
     } else {
         for (const std::string& w : c.words)
             if (auto code = dict.find(w)) table[*code] = 1;
-        match_codes(out, col.u32, table);
     }
+    col.visit_stored([&](const auto* codes) { match_codes(out, codes, col.size(), table); });
 }
 
 // `*` any run of characters, `?` any one; everything else literal. Iterative with one

@@ -159,6 +159,12 @@ bool RecordParser::set_layout(const std::vector<std::string>& fields, uint64_t l
         uint8_t rule = name == "action" ? 1 : name == "log-status" ? 2 : 0;
         slots_.push_back({&col, col.kind, rule});
     }
+    // A column stored relative to another (end to start) is appended after the others, so
+    // that the row's start is there to be read against whatever the field order.
+    commit_order_.clear();
+    for (int pass = 0; pass < 2; ++pass)
+        for (size_t i = 0; i < slots_.size(); ++i)
+            if ((slots_[i].column->base() != nullptr) == (pass == 1)) commit_order_.push_back(i);
     staged_.assign(slots_.size(), Staged{0, true});
     return true;
 }
@@ -178,6 +184,7 @@ void RecordParser::line(std::string_view text, uint64_t line_no) {
             if (file_error_.empty()) file_error_ = "header line " + std::to_string(line_no) + " cannot be used";
             fields_.clear();
             slots_.clear();
+            commit_order_.clear();
         }
         ++headers_;
         return;
@@ -319,7 +326,7 @@ bool RecordParser::stage(uint64_t line_no, std::string_view line, bool report) {
 
 void RecordParser::commit() {
     size_t row = store_.rows();
-    for (size_t i = 0; i < slots_.size(); ++i) {
+    for (size_t i : commit_order_) {
         Column& col = *slots_[i].column;
         col.pad_to(row);  // columns this file lacks were left behind by earlier rows
         const Staged& s = staged_[i];

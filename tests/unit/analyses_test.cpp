@@ -2,6 +2,9 @@
 // every expected value worked out in the comments.
 #include <doctest/doctest.h>
 
+#include <array>
+#include <map>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -309,7 +312,7 @@ TEST_CASE("analyses.totals_missing_columns") {
 }
 
 TEST_CASE("analyses.wide_counters") {
-    // 5,000,000,000 and 4,294,967,295 (= kWideCounter exactly) live in the side map.
+    // 5,000,000,000 and 4,294,967,295 (= kWideCounter exactly) are escapes at any width.
     static constexpr std::string_view f[] = {"srcaddr", "packets", "bytes", "start", "action"};
     Store s;
     add(s, f, "10.0.0.1 5000000000 5000000000 1000 ACCEPT");
@@ -1131,4 +1134,106 @@ TEST_CASE("analyses.json_syntax_checker") {
     CHECK_FALSE(JsonSyntax::valid("[1 2]"));
     CHECK_FALSE(JsonSyntax::valid("{\"a\":1}}"));
     CHECK_FALSE(JsonSyntax::valid("\"\\x\""));
+}
+
+TEST_CASE("analyses.every_storage_width_agrees_with_the_values") {
+    // Counters at one, two and four bytes with escapes, ids past one byte, `end` stored from
+    // `start` with escapes, a sparse selection: totals, tops, the time series and the reject
+    // report must equal sums worked out row by row from the values (Column::number and code).
+    for (uint64_t big : {uint64_t{300}, uint64_t{70'000}, uint64_t{1} << 36}) {
+        CAPTURE(big);
+        static constexpr std::string_view f[] = {"srcaddr", "dstaddr", "dstport", "interface-id", "packets",
+                                                 "bytes",   "start",   "end",     "action"};
+        Store s;
+        const uint32_t n = 20'000;
+        for (uint32_t r = 0; r < n; ++r) {
+            // Values from a fixed mix: a few "big" counters (escapes, or a wider column), end
+            // before start now and then, nulls here and there.
+            const uint64_t packets = r % 150 == 0 ? big + r : r % 50;
+            const uint64_t bytes = r % 7 == 0 ? big * 3 + r : r % 200;
+            const uint32_t start = 1'700'000'000 + r / 3;
+            const std::string end = r % 500 == 1 ? std::to_string(start - 9) : r % 500 == 2 ? "-" : std::to_string(start + r % 70);
+            const std::string line = "10.0." + std::to_string(r % 300 / 256) + "." + std::to_string(r % 300 % 256) + " 10.9.0." +
+                                     std::to_string(r % 9) + " " + std::to_string(r % 40) + " eni-" + std::to_string(r % 400) +
+                                     " " + std::to_string(packets) + " " + std::to_string(bytes) + " " +
+                                     (r % 997 == 0 ? "-" : std::to_string(start)) + " " + end + " " +
+                                     (r % 3 == 0 ? "REJECT" : "ACCEPT");
+            add(s, f, line);
+        }
+        s.pad_columns();
+        CHECK(s.find("interface-id")->width() == 2);
+        CHECK(s.find("end")->base() == s.find("start"));
+        RowSet sel(s.rows(), false);
+        for (uint32_t r = 0; r < n; ++r)
+            if (r % 5 != 1) sel.set(r);
+
+        const Column& packets = *s.find("packets");
+        const Column& bytes = *s.find("bytes");
+        const Column& start = *s.find("start");
+        const Column& end = *s.find("end");
+        const Column& action = *s.find("action");
+        const Column& src = *s.find("srcaddr");
+        const Column& eni = *s.find("interface-id");
+        // Counters at every width: bytes widens to 2 bytes (300), to 4 (70,000), and escapes
+        // at 4 (2^36); packets stays at one byte with escapes.
+        CHECK(bytes.width() == (big == 300 ? 2u : 4u));
+        CHECK(packets.width() == 1);
+        CHECK_FALSE(packets.escapes().empty());
+        Totals want;
+        std::set<uint32_t> enis;
+        std::map<uint32_t, std::array<uint64_t, 3>> by_src;  // bytes, packets, records
+        std::map<int64_t, TimePoint> by_minute;
+        uint32_t first = ~0u, last = 0;
+        sel.for_each([&](size_t r) {
+            const bool rejected = action.dict.value(action.code(r)) == "REJECT";
+            ++want.records;
+            enis.insert(eni.code(r));
+            want.bytes += bytes.number(r);
+            want.packets += packets.number(r);
+            (rejected ? want.rejected_bytes : want.accepted_bytes) += bytes.number(r);
+            auto& e = by_src[src.code(r)];
+            e[0] += bytes.number(r);
+            e[1] += packets.number(r);
+            ++e[2];
+            if (!start.is_null(r)) {
+                first = std::min(first, static_cast<uint32_t>(start.number(r)));
+                TimePoint& p = by_minute[static_cast<int64_t>(start.number(r) / 60 * 60)];
+                (rejected ? p.reject_bytes : p.accept_bytes) += bytes.number(r);
+                (rejected ? p.reject_packets : p.accept_packets) += packets.number(r);
+            }
+            if (!end.is_null(r)) last = std::max(last, static_cast<uint32_t>(end.number(r)));
+        });
+        const Totals t = compute_totals(s, sel);
+        CHECK(t.records == want.records);
+        CHECK(t.bytes == want.bytes);
+        CHECK(t.packets == want.packets);
+        CHECK(t.accepted_bytes == want.accepted_bytes);
+        CHECK(t.rejected_bytes == want.rejected_bytes);
+        CHECK(t.first_start == first);
+        CHECK(t.last_end == last);
+        CHECK(t.distinct_sources == by_src.size());
+        CHECK(t.distinct_interfaces == enis.size());
+
+        const TopResult top_src = top(s, sel, "srcaddr", Metric::Packets, 1000);
+        REQUIRE(top_src.rows.size() == by_src.size());
+        for (const TopRow& row : top_src.rows) {
+            const auto id = s.addresses().find(*parse_ip(row.key[0]));
+            REQUIRE(id);
+            CHECK(row.bytes == by_src[*id][0]);
+            CHECK(row.packets == by_src[*id][1]);
+            CHECK(row.records == by_src[*id][2]);
+        }
+
+        const TimeSeries ts = time_series(s, sel, 60);
+        for (const TimePoint& p : ts.points) {
+            const TimePoint& w = by_minute[p.start];
+            CHECK(p.accept_bytes == w.accept_bytes);
+            CHECK(p.reject_bytes == w.reject_bytes);
+            CHECK(p.accept_packets == w.accept_packets);
+            CHECK(p.reject_packets == w.reject_packets);
+        }
+
+        const RejectReport rep = reject_analysis(s, sel, 5);
+        CHECK(rep.bytes == want.rejected_bytes);
+    }
 }

@@ -29,7 +29,7 @@ struct Fixture {
         if (!c) return "<absent>";
         if (c->is_null(row)) return "-";
         switch (c->kind) {
-            case FieldKind::Address: return to_string(store.addresses().address(c->u32[row]));
+            case FieldKind::Address: return to_string(store.addresses().address(c->code(row)));
             case FieldKind::Enum:
             case FieldKind::Text: return std::string(c->dict.value(c->code(row)));
             default: return std::to_string(c->number(row));

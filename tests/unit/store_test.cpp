@@ -1,4 +1,5 @@
-// The columnar store: narrow columns, nulls, wide counters, padding, file spans.
+// The columnar store: narrow columns, adaptive widths, escapes, `end` from `start`, nulls,
+// padding, shrink_to_fit, file spans.
 #include <doctest/doctest.h>
 
 #include "flowlens/store.hpp"
@@ -19,11 +20,11 @@ TEST_CASE("store.columns_by_kind") {
     CHECK(&s.column("dstport") == &port);  // same column on a second ask
 
     port.append_number(443);
-    bytes.append_number(uint64_t{1} << 40);  // wide: goes to the side map
+    bytes.append_number(uint64_t{1} << 40);  // 64-bit: an escape at any width
     eni.append_id(eni.dict.intern("eni-a"));
     s.commit_row();
     port.append_null();
-    bytes.append_number(kWideCounter - 1);  // the largest narrow value
+    bytes.append_number(kWideCounter - 1);  // an escape too: the column is one byte wide
     s.commit_row();
     s.pad_columns();  // custom was never written: two nulls
     REQUIRE(s.rows() == 2);
@@ -94,4 +95,288 @@ TEST_CASE("store.file_spans") {
     CHECK(s.file_of(3) == f1);
     CHECK(s.file_of(4) == f1);
     CHECK(s.file_names()[f1] == "b.log");
+}
+
+// ---- adaptive widths, escapes, `end` from `start`, shrink_to_fit ------------------------------
+
+namespace {
+
+// Reads row r through every reader a query may use: code()/number(), StoredView, visit_stored.
+uint32_t stored_everywhere(const Column& c, size_t r) {
+    const uint32_t via_view = c.stored_view()[r];
+    const uint32_t via_visit = c.visit_stored([&](const auto* p) { return static_cast<uint32_t>(p[r]); });
+    CHECK(via_view == via_visit);
+    CHECK(via_view == c.stored(r));
+    return via_view;
+}
+
+}  // namespace
+
+TEST_CASE("store.codes_widen_across_256_and_65536") {
+    // Dictionary codes stay one byte while the dictionary has at most 256 entries (null + 255),
+    // then two bytes up to 65536, then four; the widening happens mid-load, in place.
+    Store s;
+    Column& eni = s.column("interface-id");
+    CHECK(eni.width() == 1);
+    const uint32_t n = 70'000;
+    for (uint32_t i = 0; i < n; ++i) {
+        if (i % 1000 == 7) {
+            eni.append_null();
+        } else {
+            eni.append_id(eni.dict.intern("eni-" + std::to_string(i)));
+        }
+        s.commit_row();
+        const size_t codes = eni.dict.size() - 1;  // the largest code appended so far
+        if (codes == 255) CHECK(eni.width() == 1);
+        if (codes == 256) CHECK(eni.width() == 2);
+        if (codes == 65535) CHECK(eni.width() == 2);
+        if (codes == 65536) CHECK(eni.width() == 4);
+    }
+    REQUIRE(eni.width() == 4);
+    REQUIRE(eni.size() == n);
+    for (uint32_t i = 0; i < n; ++i) {
+        if (i % 1000 == 7) {
+            CHECK(eni.is_null(i));
+            CHECK(stored_everywhere(eni, i) == 0);
+        } else {
+            CHECK_FALSE(eni.is_null(i));
+            REQUIRE(eni.dict.value(eni.code(i)) == "eni-" + std::to_string(i));
+            CHECK(stored_everywhere(eni, i) == eni.code(i));
+        }
+    }
+    CHECK(eni.dict.find("eni-69999") == eni.code(n - 1));
+}
+
+TEST_CASE("store.address_ids_widen_per_column") {
+    // The address table is shared; each address column is as wide as the largest id it holds.
+    Store s;
+    Column& src = s.column("srcaddr");
+    Column& dst = s.column("dstaddr");
+    const uint32_t server = s.addresses().intern(*parse_ip("192.0.2.1"));
+    REQUIRE(server == 1);
+    for (uint32_t i = 0; i < 300; ++i) {
+        src.append_id(s.addresses().intern(IpAddress::from_v4(0x0A000000u + i)));
+        dst.append_id(server);
+        s.commit_row();
+    }
+    CHECK(src.width() == 2);
+    CHECK(dst.width() == 1);
+    for (uint32_t i = 0; i < 300; ++i) {
+        CHECK(s.addresses().address(src.code(i)) == IpAddress::from_v4(0x0A000000u + i));
+        CHECK(stored_everywhere(dst, i) == 1);
+    }
+    CHECK(s.addresses().find(IpAddress::from_v4(0x0A000000u + 299)) == src.code(299));
+}
+
+TEST_CASE("store.enum_and_fixed_widths") {
+    Store s;
+    CHECK(s.column("action").width() == 1);
+    CHECK(s.column("version").width() == 1);
+    CHECK(s.column("srcport").width() == 2);
+    CHECK(s.column("tcp-flags").width() == 2);
+    CHECK(s.column("start").width() == 4);
+    Column& port = s.column("dstport");
+    port.append_number(65535);  // the largest port: an ordinary value, not an escape
+    port.append_null();
+    CHECK(port.number(0) == 65535);
+    CHECK_FALSE(port.escapable());
+    CHECK(port.is_null(1));
+}
+
+TEST_CASE("store.counter_escapes_and_widening") {
+    Store s;
+    Column& packets = s.column("packets");
+    CHECK(packets.escapable());
+    CHECK(packets.width() == 1);
+    std::vector<uint64_t> want;
+    auto add = [&](uint64_t v) {
+        packets.append_number(v);
+        want.push_back(v);
+    };
+    SUBCASE("rare big values stay escapes at one byte") {
+        for (uint64_t i = 0; i < 10'000; ++i) add(i % 200 == 0 ? 1000 + i : i % 250);  // 0.5%
+        CHECK(packets.width() == 1);
+        CHECK(packets.escapes().size() == 50);
+        CHECK(packets.stored(0) == packets.escape_mark());
+        CHECK(packets.stored(1) == 1);
+    }
+    SUBCASE("many escapes widen the column, and fitting escapes move inline") {
+        for (uint64_t i = 0; i < 10'000; ++i) add(i % 3 == 0 ? 300 + i : i % 7);
+        CHECK(packets.width() == 2);
+        CHECK(packets.escapes().empty());  // every value < 65535 now
+        add(uint64_t{1} << 20);            // one more escape at two bytes
+        CHECK(packets.escapes().size() == 1);
+    }
+    SUBCASE("64-bit values escape even at four bytes") {
+        for (uint64_t i = 0; i < 5'000; ++i) add(i % 2 ? 70'000 + i : 5);
+        CHECK(packets.width() == 4);
+        add(0xFFFFFFFEull);              // the largest inline value at four bytes
+        add(0xFFFFFFFFull);              // the mark itself must escape
+        add(uint64_t{1} << 40);
+        add(~uint64_t{0});               // 2^64 - 1
+        CHECK(packets.escapes().size() == 3);
+        CHECK(packets.stored(packets.size() - 4) == 0xFFFFFFFEu);
+    }
+    packets.append_null();
+    want.push_back(0);
+    REQUIRE(packets.size() == want.size());
+    for (size_t r = 0; r < want.size(); ++r) REQUIRE(packets.number(r) == want[r]);
+    CHECK(packets.is_null(want.size() - 1));
+
+    // The cursor reader agrees with number(): forwards, sparse, and backwards.
+    const Escapes& e = packets.escapes();
+    EscapeReader forward(e);
+    for (size_t i = 0; i < e.size(); ++i) CHECK(forward(e.row(i)) == want[e.row(i)]);
+    EscapeReader sparse(e);
+    for (size_t i = 0; i < e.size(); i += 37) CHECK(sparse(e.row(i)) == want[e.row(i)]);
+    EscapeReader backward(e);
+    for (size_t i = e.size(); i-- > 0;) CHECK(backward(e.row(i)) == want[e.row(i)]);
+    for (size_t i = 0; i < e.size(); ++i) CHECK(e.find(e.row(i)) == want[e.row(i)]);
+}
+
+TEST_CASE("store.end_is_stored_from_start") {
+    Store s;
+    Column& start = s.column("start");
+    Column& end = s.column("end");
+    REQUIRE(end.base() == &start);
+    CHECK(start.base() == nullptr);
+    CHECK(end.width() == 1);
+    struct Row {
+        std::optional<uint64_t> start, end;
+    };
+    const std::vector<Row> rows = {
+        {1'700'000'000, 1'700'000'060},         // a 1-minute window: difference 60
+        {1'700'000'000, 1'700'000'000},         // end = start: difference 0, not null
+        {1'700'000'000, std::nullopt},          // null end
+        {std::nullopt, 1'700'000'010},          // null start: end is stored whole, escaped here
+        {1'700'000'100, 1'699'999'000},         // end before start: escaped
+        {1'700'000'000, 1'700'000'000 + 70'000},  // a difference wider than the column: escaped
+        {0, 0},                                 // zeros that are not null
+        {1'700'000'000, 0xFFFFFFFEull},         // the largest time
+    };
+    for (const Row& r : rows) {
+        r.start ? start.append_number(*r.start) : start.append_null();
+        r.end ? end.append_number(*r.end) : end.append_null();
+        s.commit_row();
+    }
+    CHECK(end.width() == 1);
+    CHECK(end.escapes().size() == 4);
+    for (size_t i = 0; i < rows.size(); ++i) {
+        CAPTURE(i);
+        CHECK(end.is_null(i) == !rows[i].end);
+        CHECK(end.number(i) == rows[i].end.value_or(0));
+        CHECK(start.number(i) == rows[i].start.value_or(0));
+    }
+
+    SUBCASE("end appended before start in a row is escaped, not misread") {
+        end.append_number(1'700'000'300);
+        start.append_number(1'700'000'200);
+        s.commit_row();
+        CHECK(end.number(rows.size()) == 1'700'000'300);
+        CHECK(end.escapes().row(end.escapes().size() - 1) == rows.size());
+    }
+    SUBCASE("many wide differences widen the column") {
+        for (uint32_t i = 0; i < 5'000; ++i) {
+            start.append_number(1'700'000'000);
+            end.append_number(1'700'000'000 + 600);  // AWS's 10-minute windows: two bytes
+            s.commit_row();
+        }
+        CHECK(end.width() == 2);
+        CHECK(end.number(rows.size() + 4'999) == 1'700'000'600);
+        for (size_t i = 0; i < rows.size(); ++i) CHECK(end.number(i) == rows[i].end.value_or(0));
+    }
+}
+
+TEST_CASE("store.end_without_start_is_plain") {
+    Store s;
+    Column& end = s.column("end");  // no start column yet: seconds, four bytes
+    CHECK(end.base() == nullptr);
+    CHECK(end.width() == 4);
+    end.append_number(1'700'000'060);
+    s.commit_row();
+    Column& start = s.column("start");  // made later: end stays plain
+    CHECK(end.base() == nullptr);
+    start.append_number(1'700'000'000);
+    end.append_number(1'700'000'120);
+    s.commit_row();
+    CHECK(end.number(0) == 1'700'000'060);
+    CHECK(end.number(1) == 1'700'000'120);
+    CHECK(start.is_null(0));
+}
+
+TEST_CASE("store.shrink_to_fit_keeps_values") {
+    Store s;
+    for (uint32_t i = 0; i < 5'000; ++i) {
+        s.column("srcaddr").append_id(s.addresses().intern(IpAddress::from_v4(0x0A000000u + i % 700)));
+        Column& eni = s.column("interface-id");
+        eni.append_id(eni.dict.intern("eni-" + std::to_string(i % 300)));
+        s.column("start").append_number(1'700'000'000 + i);
+        s.column("end").append_number(1'700'000'000 + i + i % 90);
+        if (i % 11 == 0)
+            s.column("packets").append_null();
+        else
+            s.column("packets").append_number(i % 101 == 0 ? uint64_t{1} << 33 : i);
+        s.column("dstport").append_number(i % 65536);
+        s.commit_row();
+    }
+    s.pad_columns();
+    auto snapshot = [&] {
+        std::vector<std::pair<bool, uint64_t>> v;
+        for (const auto& c : s.columns())
+            for (size_t r = 0; r < s.rows(); ++r) v.emplace_back(c->is_null(r), c->number(r));
+        return v;
+    };
+    const auto before = snapshot();
+    const size_t bytes_before = s.memory_bytes();
+    s.shrink_to_fit();
+    CHECK(snapshot() == before);
+    CHECK(s.memory_bytes() < bytes_before);
+    // Capacity is what memory_bytes() counts: after the shrink it is the size (plus at most
+    // the 3 bytes of padding a column keeps for StoredView).
+    const Column& port = *s.find("dstport");
+    CHECK(port.memory_bytes() <= 2 * port.size() + 2 + port.nulls.memory_bytes());
+
+    // Loading more afterwards still works.
+    s.column("dstport").append_number(80);
+    s.column("packets").append_number(~uint64_t{0});
+    s.commit_row();
+    s.pad_columns();
+    CHECK(s.find("dstport")->number(5'000) == 80);
+    CHECK(s.find("packets")->number(5'000) == ~uint64_t{0});
+    CHECK(s.find("srcaddr")->is_null(5'000));
+    CHECK(s.find("end")->is_null(5'000));
+}
+
+TEST_CASE("store.stored_view_reads_the_last_row_of_every_width") {
+    // StoredView loads 4 bytes at a row's offset: columns keep 3 bytes past the last row.
+    for (uint32_t last : {200u, 60'000u, 100'000u}) {
+        Store s;
+        Column& eni = s.column("interface-id");
+        for (uint32_t i = 0; i <= last; ++i) eni.dict.intern("eni-" + std::to_string(i));
+        eni.append_id(last);
+        CHECK(eni.width() == (last < 256 ? 1u : last < 65536 ? 2u : 4u));
+        CHECK(eni.stored_view()[0] == last);
+        s.shrink_to_fit();
+        CHECK(eni.stored_view()[0] == last);
+    }
+}
+
+TEST_CASE("store.dictionary_and_address_table_at_scale") {
+    Dictionary d;
+    for (uint32_t i = 1; i <= 20'000; ++i) REQUIRE(d.intern("value-" + std::to_string(i)) == i);
+    for (uint32_t i = 1; i <= 20'000; ++i) REQUIRE(d.find("value-" + std::to_string(i)) == i);
+    CHECK(d.intern("value-7") == 7);
+    CHECK_FALSE(d.find("value-0"));
+    CHECK(d.find_ignore_case("VALUE-12") == 12u);
+    CHECK(d.find(std::string(40, 'x')) == std::nullopt);
+    CHECK(d.intern(std::string(40, 'x')) == 20'001);  // a value too long for the string's buffer
+    CHECK(d.value(20'001) == std::string(40, 'x'));
+
+    AddressTable t;
+    for (uint32_t i = 1; i <= 20'000; ++i) REQUIRE(t.intern(IpAddress::from_v4(i)) == i);
+    auto v6 = *parse_ip("2001:db8::1");
+    CHECK(t.intern(v6) == 20'001);
+    CHECK(t.find(IpAddress::from_v4(12'345)) == 12'345u);
+    CHECK(t.find(v6) == 20'001u);
+    CHECK_FALSE(t.find(*parse_ip("::ffff:0.0.48.57")));  // 12345 as IPv4-mapped IPv6: another address
 }

@@ -76,14 +76,12 @@ private:
     std::vector<std::string> explicit_fields_;
     std::vector<std::string> fields_;
     std::vector<Slot> slots_;
+    std::vector<size_t> commit_order_;  // slot indices, columns with a base() last
     std::vector<std::string_view> tokens_;
     std::vector<Staged> staged_;
     uint64_t records_ = 0;
     uint64_t headers_ = 0;
     std::string file_error_;
-    // Filled by stage() on failure, for the report.
-    BadLineReason fail_reason_{};
-    std::string fail_detail_;
 };
 
 }  // namespace flowlens
