@@ -133,20 +133,7 @@ size_t to_count(double v, size_t max) {
 std::string file_report_json(const FileReport& f) {
     std::string out;
     JsonWriter w(out);
-    w.begin_object();
-    w.field("name", std::string_view(f.name));
-    w.field("bytes", f.bytes);
-    w.field("records", f.records);
-    w.field("bad_lines", f.bad_lines);
-    w.field("headers", f.headers);
-    w.field("gzip", f.gzip);
-    w.field("input_format", std::string_view(f.input_format));
-    w.field("format", std::string_view(f.format));
-    if (f.error.empty())
-        w.key("error").null();
-    else
-        w.field("error", std::string_view(f.error));
-    w.end_object();
+    write_file_report_json(w, f);
     return out;
 }
 
@@ -202,6 +189,17 @@ double loaded_records() { return static_cast<double>(session().data->store.rows(
 
 // ---- querying -----------------------------------------------------------------------------
 
+// Runs `answer(selection, store)` on the rows `filter` selects; the error document instead when
+// a file is still open or the filter does not compile.
+template <class Answer>
+std::string with_selection(const std::string& filter, Answer&& answer) {
+    Session& s = session();
+    if (s.loader) return error_json(kBusy);
+    auto selected = select(filter);
+    if (auto* err = std::get_if<FilterError>(&selected)) return filter_error_json(*err);
+    return answer(*std::get<const Selection*>(selected), s.data->store);
+}
+
 std::vector<std::string> split_keys(std::string_view keys) {
     std::vector<std::string> out;
     while (!keys.empty()) {
@@ -214,72 +212,57 @@ std::vector<std::string> split_keys(std::string_view keys) {
 }
 
 std::string analyze_json(std::string filter, Options o) {
-    Session& s = session();
-    if (s.loader) return error_json(kBusy);
     if (o.top < 1 || o.top > kMaxTop)
         return error_json("top must be between 1 and " + std::to_string(kMaxTop) + ", not " + std::to_string(o.top));
     auto metric = parse_metric(o.metric);
     if (!metric) return error_json("metric must be bytes, packets or records, not '" + o.metric + "'");
-
-    auto selected = select(filter);
-    if (auto* err = std::get_if<FilterError>(&selected)) return filter_error_json(*err);
-    const Selection& sel = *std::get<const Selection*>(selected);
-
-    AnalysisOptions opts;
-    opts.top_n = o.top;
-    opts.metric = *metric;
-    opts.bucket_seconds = o.bucket;
-    opts.top_keys = split_keys(o.keys);
-    opts.scan = {o.scanPorts, o.scanHosts};
-    auto result = analyze(s.data->store, sel.rows, opts);
-    if (auto* err = std::get_if<std::string>(&result)) return error_json(*err);
-
-    std::string out;
-    JsonWriter w(out);
-    write_analysis_json(w, std::get<Analysis>(result), filter, s.data->report, s.data->store);
-    return out;
+    return with_selection(filter, [&](const Selection& sel, const Store& store) {
+        AnalysisOptions opts;
+        opts.top_n = o.top;
+        opts.metric = *metric;
+        opts.bucket_seconds = o.bucket;
+        opts.top_keys = split_keys(o.keys);
+        opts.scan = {o.scanPorts, o.scanHosts};
+        auto result = analyze(store, sel.rows, opts);
+        if (auto* err = std::get_if<std::string>(&result)) return error_json(*err);
+        std::string out;
+        JsonWriter w(out);
+        write_analysis_json(w, std::get<Analysis>(result), filter, session().data->report, store);
+        return out;
+    });
 }
 
 std::string records_json(std::string filter, double offset, double limit) {
-    Session& s = session();
-    if (s.loader) return error_json(kBusy);
-    auto selected = select(filter);
-    if (auto* err = std::get_if<FilterError>(&selected)) return filter_error_json(*err);
-    const Selection& sel = *std::get<const Selection*>(selected);
-    const Store& store = s.data->store;
-    size_t first = to_count(offset, sel.total);
-
-    std::string out;
-    JsonWriter w(out);
-    w.begin_object();
-    w.field("total", uint64_t{sel.total});
-    w.field("offset", uint64_t{first});
-    w.key("fields").begin_array();
-    for (const auto& c : store.columns()) w.value(std::string_view(c->name));
-    w.end_array();
-    w.key("rows").begin_array();
-    for_page(sel.rows, first, to_count(limit, sel.total - first), [&](size_t row) { write_record_json(w, store, row); });
-    w.end_array();
-    w.end_object();
-    return out;
+    return with_selection(filter, [&](const Selection& sel, const Store& store) {
+        size_t first = to_count(offset, sel.total);
+        std::string out;
+        JsonWriter w(out);
+        w.begin_object();
+        w.field("total", uint64_t{sel.total});
+        w.field("offset", uint64_t{first});
+        w.key("fields").begin_array();
+        for (const auto& c : store.columns()) w.value(std::string_view(c->name));
+        w.end_array();
+        w.key("rows").begin_array();
+        for_page(sel.rows, first, to_count(limit, sel.total - first),
+                 [&](size_t row) { write_record_json(w, store, row); });
+        w.end_array();
+        w.end_object();
+        return out;
+    });
 }
 
 // A CSV page; on error the `{"error": …}` document instead (no CSV text starts with `{"`: a
 // field holding a quote is itself quoted).
 std::string records_csv(std::string filter, double offset, double limit) {
-    Session& s = session();
-    if (s.loader) return error_json(kBusy);
-    auto selected = select(filter);
-    if (auto* err = std::get_if<FilterError>(&selected)) return filter_error_json(*err);
-    const Selection& sel = *std::get<const Selection*>(selected);
-    const Store& store = s.data->store;
-    size_t first = to_count(offset, sel.total);
-
-    std::string out;
-    if (first == 0) append_csv_header(out, store);
-    for_page(sel.rows, first, to_count(limit, sel.total - first),
-             [&](size_t row) { append_record_csv(out, store, row); });
-    return out;
+    return with_selection(filter, [&](const Selection& sel, const Store& store) {
+        size_t first = to_count(offset, sel.total);
+        std::string out;
+        if (first == 0) append_csv_header(out, store);
+        for_page(sel.rows, first, to_count(limit, sel.total - first),
+                 [&](size_t row) { append_record_csv(out, store, row); });
+        return out;
+    });
 }
 
 std::string version() { return FLOWLENS_VERSION; }

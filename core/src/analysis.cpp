@@ -178,22 +178,7 @@ void write_errors(JsonWriter& w, const IngestReport& report, const Store& store)
     }
     w.end_array();
     w.key("files").begin_array();
-    for (const FileReport& f : report.files) {
-        w.begin_object();
-        w.field("name", std::string_view(f.name));
-        w.field("bytes", f.bytes);
-        w.field("records", f.records);
-        w.field("bad_lines", f.bad_lines);
-        w.field("headers", f.headers);
-        w.field("gzip", f.gzip);
-        w.field("input_format", std::string_view(f.input_format));
-        w.field("format", std::string_view(f.format));
-        if (f.error.empty())
-            w.key("error").null();
-        else
-            w.field("error", std::string_view(f.error));
-        w.end_object();
-    }
+    for (const FileReport& f : report.files) write_file_report_json(w, f);
     w.end_array();
     w.end_object();
 }
@@ -222,6 +207,23 @@ void write_analysis_json(JsonWriter& w, const Analysis& a, std::string_view filt
     write_rejects(w, a.rejects);
     w.key("errors");
     write_errors(w, report, store);
+    w.end_object();
+}
+
+void write_file_report_json(JsonWriter& w, const FileReport& f) {
+    w.begin_object();
+    w.field("name", std::string_view(f.name));
+    w.field("bytes", f.bytes);
+    w.field("records", f.records);
+    w.field("bad_lines", f.bad_lines);
+    w.field("headers", f.headers);
+    w.field("gzip", f.gzip);
+    w.field("input_format", std::string_view(f.input_format));
+    w.field("format", std::string_view(f.format));
+    if (f.error.empty())
+        w.key("error").null();
+    else
+        w.field("error", std::string_view(f.error));
     w.end_object();
 }
 

@@ -7,6 +7,7 @@ import { readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   openApp, loadFiles, shownTotals, typeFilter, waitState, cliAnalyze, grouped, SAMPLE, ROOT,
+  expectCliTotals as expectCliTotalsOf,
 } from './helpers.mjs';
 import { filterFromHash } from '../../web/filter-model.js';
 
@@ -38,15 +39,8 @@ async function currentFilter() {
   return filterFromHash(await page.evaluate(() => location.hash));
 }
 
-async function expectCliTotals(filter, label) {
-  const cli = cliAnalyze([SAMPLE], filter).totals;
-  const shown = await shownTotals(page);
-  assert.equal(shown.records, cli.records, `${label}: records`);
-  assert.equal(shown.recordsText, grouped(cli.records), `${label}: records text`);
-  assert.equal(shown.bytes, cli.bytes, `${label}: bytes`);
-  assert.equal(shown.packets, cli.packets, `${label}: packets`);
-  assert.equal(shown.rejected, cli.rejected_records, `${label}: rejected`);
-  return cli;
+function expectCliTotals(filter, label) {
+  return expectCliTotalsOf(page, [SAMPLE], filter, label);
 }
 
 async function clearFilter() {

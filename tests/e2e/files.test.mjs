@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   openApp, loadFiles, shownTotals, waitState, cliAnalyze, cliGenerate, tempDir, grouped,
+  expectCliTotals,
 } from './helpers.mjs';
 
 let app;
@@ -27,15 +28,8 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function expectTotals(files, label, args = []) {
-  const cli = cliAnalyze(files, '', args).totals;
-  const shown = await shownTotals(page);
-  assert.equal(shown.records, cli.records, `${label}: records`);
-  assert.equal(shown.recordsText, grouped(cli.records), `${label}: records text`);
-  assert.equal(shown.bytes, cli.bytes, `${label}: bytes`);
-  assert.equal(shown.packets, cli.packets, `${label}: packets`);
-  assert.equal(shown.rejected, cli.rejected_records, `${label}: rejected`);
-  return cli;
+function expectTotals(files, label, args = []) {
+  return expectCliTotals(page, files, '', label, args);
 }
 
 async function fileRows() {

@@ -2,6 +2,7 @@
 // launch /usr/bin/chromium through playwright-core with the flags TOOLCHAIN.md lists and a fresh
 // user-data dir, record every request (and fail on any that leaves the origin), collect console
 // errors and dialogs, and compare with the native CLI.
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, mkdirSync } from 'node:fs';
@@ -131,6 +132,21 @@ export async function shownTotals(page) {
       packets: v('total-packets'),
     };
   });
+}
+
+/**
+ * Asserts that the cards show exactly what `flowlens analyze` computes for the same files,
+ * filter and extra CLI arguments; returns the CLI's totals.
+ */
+export async function expectCliTotals(page, files, filter, label, extra = []) {
+  const cli = cliAnalyze(files, filter, extra).totals;
+  const shown = await shownTotals(page);
+  assert.equal(shown.records, cli.records, `${label}: records`);
+  assert.equal(shown.recordsText, grouped(cli.records), `${label}: records text`);
+  assert.equal(shown.bytes, cli.bytes, `${label}: bytes`);
+  assert.equal(shown.packets, cli.packets, `${label}: packets`);
+  assert.equal(shown.rejected, cli.rejected_records, `${label}: rejected`);
+  return cli;
 }
 
 /** Applies a filter by typing it into the filter bar and pressing Enter. */

@@ -4,6 +4,8 @@
 
 #include <doctest/doctest.h>
 
+#include "test_support.hpp"
+
 #include <algorithm>
 #include <cstdint>
 #include <ostream>
@@ -143,20 +145,7 @@ Result decode(std::string_view in) {
 using Lines = std::vector<std::pair<uint64_t, std::string>>;
 
 #ifdef FLOWLENS_HAVE_ZLIB
-// Real gzip, as S3 writes it (deflate with the gzip wrapper).
-std::string gzip(std::string_view data, int level = Z_DEFAULT_COMPRESSION) {
-    z_stream z{};
-    REQUIRE(deflateInit2(&z, level, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) == Z_OK);
-    std::string out(deflateBound(&z, static_cast<uLong>(data.size())) + 64, '\0');
-    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-    z.avail_in = static_cast<uInt>(data.size());
-    z.next_out = reinterpret_cast<Bytef*>(out.data());
-    z.avail_out = static_cast<uInt>(out.size());
-    REQUIRE(deflate(&z, Z_FINISH) == Z_STREAM_END);
-    out.resize(z.total_out);
-    deflateEnd(&z);
-    return out;
-}
+using flowlens::test::gzip;
 #endif
 
 // Deterministic pseudo-random bytes (no <random> distribution differences between libraries).

@@ -1,6 +1,8 @@
 // Loading whole files into one data set: containers, chunking, several files, broken files.
 #include <doctest/doctest.h>
 
+#include "test_support.hpp"
+
 #include <zlib.h>
 
 #include <fstream>
@@ -19,19 +21,7 @@ std::string read_file(const std::string& name) {
     return s.str();
 }
 
-std::string gzip(std::string_view text) {
-    z_stream z{};
-    REQUIRE(deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) == Z_OK);
-    std::string out(deflateBound(&z, static_cast<uLong>(text.size())) + 64, '\0');
-    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
-    z.avail_in = static_cast<uInt>(text.size());
-    z.next_out = reinterpret_cast<Bytef*>(out.data());
-    z.avail_out = static_cast<uInt>(out.size());
-    REQUIRE(deflate(&z, Z_FINISH) == Z_STREAM_END);
-    out.resize(z.total_out);
-    deflateEnd(&z);
-    return out;
-}
+using flowlens::test::gzip;
 
 std::span<const uint8_t> bytes(std::string_view s) {
     return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};

@@ -52,4 +52,8 @@ std::variant<Analysis, std::string> analyze(const Store& store, const RowSet& ro
 void write_analysis_json(JsonWriter& w, const Analysis& analysis, std::string_view filter_text,
                          const IngestReport& report, const Store& store);
 
+// One file's report as an object of the document's `errors.files` (the wasm module returns it
+// from endFile() as well, so both speak the same shape).
+void write_file_report_json(JsonWriter& w, const FileReport& file);
+
 }  // namespace flowlens
