@@ -2,14 +2,25 @@
 //
 //   flowlens parse    [--fields "…"] FILE…     one JSON object per record (JSON Lines)
 //   flowlens analyze  [--fields "…"] [--filter EXPR] [--top N] [--bucket SECONDS] FILE…
+//   flowlens report   [analyze's options] [--mask] [--template FILE] -o report.html FILE…
+//                                              the report template with the analysis embedded
 //   flowlens generate [--records N] [--seed S] [--fields "…"] [-o FILE]
 //
 // Exit status: 0 on success (bad lines and unreadable files are reported in the output, not
 // fatal), 2 on a usage or filter error with a one-line message on stderr.
 #include <CLI/CLI.hpp>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include <zlib.h>
@@ -21,11 +32,13 @@
 #include "flowlens/loader.hpp"
 #include "flowlens/record_output.hpp"
 #include "flowlens/record_parser.hpp"
+#include "flowlens/report.hpp"
 #include "inputs.hpp"
 
 namespace {
 
 using namespace flowlens;
+namespace fs = std::filesystem;
 
 constexpr int kUsageError = 2;
 
@@ -102,7 +115,12 @@ struct AnalyzeArgs {
     uint32_t scan_ports = ScanThresholds{}.min_ports, scan_hosts = ScanThresholds{}.min_hosts;
 };
 
-int run_analyze(const AnalyzeArgs& a) {
+// Loads the inputs, filters and runs every analysis: the one path `analyze` and `report` share,
+// so a report holds exactly what `analyze` prints for the same arguments. Calls
+// use(analysis, data) and returns its exit status; a usage error (a bad option, a missing input,
+// a filter error) is printed instead and returns kUsageError.
+template <class Use>
+int with_analysis(const AnalyzeArgs& a, Use&& use) {
     LoadOptions options;
     if (auto err = load_options(a.fields, options)) return usage_error(*err);
     auto metric = parse_metric(a.metric);
@@ -134,13 +152,107 @@ int run_analyze(const AnalyzeArgs& a) {
     opts.scan = {a.scan_ports, a.scan_hosts};
     auto result = analyze(data.store, rows, opts);
     if (auto* err = std::get_if<std::string>(&result)) return usage_error(*err);
+    return use(std::get<Analysis>(result), data);
+}
 
-    std::string out;
-    JsonWriter w(out);
-    write_analysis_json(w, std::get<Analysis>(result), a.filter, data.report, data.store);
-    out.push_back('\n');
-    write_stdout(out);
-    return 0;
+int run_analyze(const AnalyzeArgs& a) {
+    return with_analysis(a, [&](const Analysis& analysis, const DataSet& data) {
+        std::string out;
+        JsonWriter w(out);
+        write_analysis_json(w, analysis, a.filter, data.report, data.store);
+        out.push_back('\n');
+        write_stdout(out);
+        return 0;
+    });
+}
+
+struct ReportArgs {
+    AnalyzeArgs analysis;
+    bool mask = false;
+    std::string template_path, output;
+};
+
+std::optional<std::string> read_whole_file(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return std::nullopt;
+    std::ostringstream s;
+    s << in.rdbuf();
+    if (in.bad()) return std::nullopt;
+    return std::move(s).str();
+}
+
+// The running executable's folder, for the template beside it (or in the build tree's dist/).
+fs::path executable_dir(const char* argv0) {
+    std::error_code ec;
+    fs::path exe = fs::read_symlink("/proc/self/exe", ec);  // Linux; argv[0] elsewhere
+    if (ec || exe.empty()) exe = fs::absolute(argv0, ec);
+    return exe.parent_path();
+}
+
+// Reads the report template into `text` (its path into `used`), found as docs/report.md says:
+// --template, else $FLOWLENS_REPORT_TEMPLATE, else report-template.html beside the executable,
+// else ../dist/report-template.html from it (the build tree); or returns why it could not. A
+// path the user named that cannot be read is an error rather than a reason to look further:
+// they meant that file.
+std::optional<std::string> find_template(const std::string& given, const char* argv0, std::string& text,
+                                         std::string& used) {
+    auto named = [&](const std::string& path, const char* how) -> std::optional<std::string> {
+        if (auto t = read_whole_file(path)) {
+            text = std::move(*t);
+            used = path;
+            return std::nullopt;
+        }
+        std::error_code ec;
+        return "report template '" + path + "' (" + how + ") " +
+               (fs::exists(path, ec) ? "cannot be read" : "does not exist");
+    };
+    if (!given.empty()) return named(given, "--template");
+    const char* env = std::getenv("FLOWLENS_REPORT_TEMPLATE");
+    if (env && *env) return named(env, "$FLOWLENS_REPORT_TEMPLATE");
+    fs::path dir = executable_dir(argv0);
+    std::string looked;
+    const fs::path candidates[] = {dir / "report-template.html",
+                                   (dir / ".." / "dist" / "report-template.html").lexically_normal()};
+    for (const fs::path& p : candidates) {
+        std::error_code ec;
+        if (fs::is_regular_file(p, ec)) {
+            if (auto t = read_whole_file(p)) {
+                text = std::move(*t);
+                used = p.string();
+                return std::nullopt;
+            }
+        }
+        looked += (looked.empty() ? "" : ", ") + p.string();
+    }
+    return "no report template found (looked for --template, $FLOWLENS_REPORT_TEMPLATE, " + looked +
+           "): build it with `make build` or pass --template FILE";
+}
+
+int run_report(const ReportArgs& r, const char* argv0) {
+    // The template first: a missing one should not cost a whole load to find out.
+    std::string html_template, template_path;
+    if (auto err = find_template(r.template_path, argv0, html_template, template_path)) return usage_error(*err);
+    if (auto err = report_template_error(html_template))
+        return usage_error(*err + " (" + template_path + "): it must hold exactly one");
+
+    return with_analysis(r.analysis, [&](const Analysis& analysis, const DataSet& data) {
+        std::string generated_at = iso_time(static_cast<int64_t>(std::time(nullptr)));
+        std::string json;
+        JsonWriter w(json);
+        write_report_json(w, {generated_at, "cli", r.mask}, analysis, r.analysis.filter, data.report, data.store);
+        std::string html;
+        if (auto err = embed_report_data(html_template, json, html)) return usage_error(*err);
+        if (r.output == "-") {
+            write_stdout(html);
+            return 0;
+        }
+        std::FILE* f = std::fopen(r.output.c_str(), "wb");
+        if (!f) return usage_error("cannot write '" + r.output + "': " + std::strerror(errno));
+        bool ok = std::fwrite(html.data(), 1, html.size(), f) == html.size();
+        ok = std::fclose(f) == 0 && ok;
+        if (!ok) return usage_error("cannot write '" + r.output + "': " + std::strerror(errno));
+        return 0;
+    });
 }
 
 struct GenerateArgs {
@@ -175,6 +287,19 @@ int run_generate(GenerateArgs& a) {
     return 0;
 }
 
+// The options `analyze` and `report` share (they run the same analysis).
+void add_analysis_options(CLI::App* cmd, AnalyzeArgs& a) {
+    cmd->add_option("--fields", a.fields, "Field list for files without a header line (CloudWatch data)");
+    cmd->add_option("--filter", a.filter, "Filter expression, e.g. \"action = REJECT and dstport in (22, 3389)\"");
+    cmd->add_option("--top", a.top, "How many entries per top list")->check(CLI::Range(1, 100000));
+    cmd->add_option("--bucket", a.bucket, "Time-series bucket in seconds (default: automatic)");
+    cmd->add_option("--metric", a.metric, "Rank top lists by bytes, packets or records");
+    cmd->add_option("--key", a.keys, "Top-list key (repeatable): a field, a pair 'srcaddr,dstport' or 'conversation'");
+    cmd->add_option("--scan-ports", a.scan_ports, "Distinct rejected destination ports that make a port scan");
+    cmd->add_option("--scan-hosts", a.scan_hosts, "Distinct rejected destination hosts that make a host sweep");
+    cmd->add_option("files", a.paths, "Files, folders or - (stdin)")->required();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -190,15 +315,17 @@ int main(int argc, char** argv) {
 
     AnalyzeArgs an;
     auto* analyze_cmd = app.add_subcommand("analyze", "Print totals, top talkers, time series, rejects and errors as one JSON document.");
-    analyze_cmd->add_option("--fields", an.fields, "Field list for files without a header line (CloudWatch data)");
-    analyze_cmd->add_option("--filter", an.filter, "Filter expression, e.g. \"action = REJECT and dstport in (22, 3389)\"");
-    analyze_cmd->add_option("--top", an.top, "How many entries per top list")->check(CLI::Range(1, 100000));
-    analyze_cmd->add_option("--bucket", an.bucket, "Time-series bucket in seconds (default: automatic)");
-    analyze_cmd->add_option("--metric", an.metric, "Rank top lists by bytes, packets or records");
-    analyze_cmd->add_option("--key", an.keys, "Top-list key (repeatable): a field, a pair 'srcaddr,dstport' or 'conversation'");
-    analyze_cmd->add_option("--scan-ports", an.scan_ports, "Distinct rejected destination ports that make a port scan");
-    analyze_cmd->add_option("--scan-hosts", an.scan_hosts, "Distinct rejected destination hosts that make a host sweep");
-    analyze_cmd->add_option("files", an.paths, "Files, folders or - (stdin)")->required();
+    add_analysis_options(analyze_cmd, an);
+
+    ReportArgs rep;
+    auto* report_cmd = app.add_subcommand(
+        "report", "Write a self-contained HTML report: the report template with the analysis embedded.");
+    add_analysis_options(report_cmd, rep.analysis);
+    report_cmd->add_flag("--mask", rep.mask, "Replace addresses and account ids by consistent pseudonyms");
+    report_cmd->add_option("--template", rep.template_path,
+                           "Report template (default: $FLOWLENS_REPORT_TEMPLATE, else report-template.html beside "
+                           "the executable, else ../dist/report-template.html from it)");
+    report_cmd->add_option("-o,--output", rep.output, "The HTML file to write (- = stdout)")->required();
 
     GenerateArgs gen;
     auto* generate_cmd = app.add_subcommand("generate", "Write realistic synthetic flow logs (deterministic).");
@@ -224,6 +351,7 @@ int main(int argc, char** argv) {
 
     if (parse->parsed()) return run_parse(parse_paths, parse_fields);
     if (analyze_cmd->parsed()) return run_analyze(an);
+    if (report_cmd->parsed()) return run_report(rep, argc > 0 ? argv[0] : "flowlens");
     if (generate_cmd->parsed()) return run_generate(gen);
     return usage_error("no command given (see flowlens --help)");
 }

@@ -24,6 +24,7 @@
 #include "flowlens/loader.hpp"
 #include "flowlens/record_output.hpp"
 #include "flowlens/record_parser.hpp"
+#include "flowlens/report.hpp"
 
 namespace {
 
@@ -211,7 +212,11 @@ std::vector<std::string> split_keys(std::string_view keys) {
     return out;
 }
 
-std::string analyze_json(std::string filter, Options o) {
+// Validates the options, runs every analysis on the rows `filter` selects and hands the result
+// to write(w, analysis, store): analyze and reportData share this, as the CLI's analyze and
+// report share theirs, so both documents hold the same analysis.
+template <class Write>
+std::string with_analysis(const std::string& filter, const Options& o, Write&& write) {
     if (o.top < 1 || o.top > kMaxTop)
         return error_json("top must be between 1 and " + std::to_string(kMaxTop) + ", not " + std::to_string(o.top));
     auto metric = parse_metric(o.metric);
@@ -227,8 +232,22 @@ std::string analyze_json(std::string filter, Options o) {
         if (auto* err = std::get_if<std::string>(&result)) return error_json(*err);
         std::string out;
         JsonWriter w(out);
-        write_analysis_json(w, std::get<Analysis>(result), filter, session().data->report, store);
+        write(w, std::get<Analysis>(result), store);
         return out;
+    });
+}
+
+std::string analyze_json(std::string filter, Options o) {
+    return with_analysis(filter, o, [&](JsonWriter& w, const Analysis& analysis, const Store& store) {
+        write_analysis_json(w, analysis, filter, session().data->report, store);
+    });
+}
+
+// The report's data (docs/report.md): the analyze document in its envelope, masked on request.
+// `generatedAt` is the page's clock (new Date().toISOString()), written as given.
+std::string report_data(std::string filter, Options o, bool mask, std::string generated_at) {
+    return with_analysis(filter, o, [&](JsonWriter& w, const Analysis& analysis, const Store& store) {
+        write_report_json(w, {generated_at, "page", mask}, analysis, filter, session().data->report, store);
     });
 }
 
@@ -286,6 +305,7 @@ EMSCRIPTEN_BINDINGS(flowlens) {
     function("endFileWith", &end_file_with);
     function("loadedRecords", &loaded_records);
     function("analyze", &analyze_json);
+    function("reportData", &report_data);
     function("records", &records_json);
     function("recordsCsv", &records_csv);
     function("version", &version);

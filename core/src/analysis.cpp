@@ -150,13 +150,13 @@ void write_rejects(JsonWriter& w, const RejectReport& r) {
     w.end_object();
 }
 
-std::string_view file_name(const IngestReport& report, const Store& store, uint32_t file) {
-    if (file < store.file_names().size()) return store.file_names()[file];
+std::string_view file_name(const IngestReport& report, std::span<const std::string> names, uint32_t file) {
+    if (file < names.size()) return names[file];
     if (file < report.files.size()) return report.files[file].name;
     return "";
 }
 
-void write_errors(JsonWriter& w, const IngestReport& report, const Store& store) {
+void write_errors(JsonWriter& w, const IngestReport& report, std::span<const std::string> names) {
     w.begin_object();
     w.field("bad_lines", report.bad_lines());
     w.key("by_reason").begin_object();
@@ -168,7 +168,7 @@ void write_errors(JsonWriter& w, const IngestReport& report, const Store& store)
     w.key("examples").begin_array();
     for (const BadLineExample& e : report.examples()) {
         w.begin_object();
-        w.field("file", file_name(report, store, e.file));
+        w.field("file", file_name(report, names, e.file));
         w.field("line", e.line);
         w.field("reason", reason_key(e.reason));
         w.field("reason_text", to_string(e.reason));
@@ -187,6 +187,11 @@ void write_errors(JsonWriter& w, const IngestReport& report, const Store& store)
 
 void write_analysis_json(JsonWriter& w, const Analysis& a, std::string_view filter_text, const IngestReport& report,
                          const Store& store) {
+    write_analysis_json(w, a, filter_text, report, std::span<const std::string>(store.file_names()));
+}
+
+void write_analysis_json(JsonWriter& w, const Analysis& a, std::string_view filter_text, const IngestReport& report,
+                         std::span<const std::string> file_names) {
     w.begin_object();
     w.key("flowlens").begin_object();
     w.field("version", std::string_view(FLOWLENS_VERSION));
@@ -206,7 +211,7 @@ void write_analysis_json(JsonWriter& w, const Analysis& a, std::string_view filt
     w.key("rejects");
     write_rejects(w, a.rejects);
     w.key("errors");
-    write_errors(w, report, store);
+    write_errors(w, report, file_names);
     w.end_object();
 }
 

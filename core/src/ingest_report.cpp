@@ -2,6 +2,8 @@
 
 #include "flowlens/text.hpp"
 
+#include <utility>
+
 namespace flowlens {
 namespace {
 
@@ -37,6 +39,12 @@ void IngestReport::add_bad_line(uint32_t file, uint64_t line, BadLineReason reas
     if (file < files.size()) ++files[file].bad_lines;
     if (n++ < kExamplesPerReason)
         examples_.push_back({file, line, reason, excerpt(detail, 200), excerpt(text, 160)});
+}
+
+void IngestReport::set_example_text(size_t i, std::string detail, std::string text) {
+    if (i >= examples_.size()) return;
+    examples_[i].detail = std::move(detail);
+    examples_[i].text = std::move(text);
 }
 
 }  // namespace flowlens

@@ -146,5 +146,139 @@ expect_eq "generate: bytes agree" "$(jq -s 'map(.bytes // 0) | add' "$tmp/out")"
 expect_eq "generate: rejects agree" "$(jq -s 'map(select(.action == "REJECT")) | length' "$tmp/out")" \
   "$(jqv .totals.rejected_records "$tmp/a.json")"
 
+# ---- report: the template with the analyze document embedded (docs/report.md) -----------------
+unset FLOWLENS_REPORT_TEMPLATE  # the lookup tests below set it themselves
+printf '%s' '<html><script type="application/json" id="flowlens-report-data">__FLOWLENS_REPORT_DATA__</script></html>' \
+  >"$tmp/tpl.html"
+# report_json HTML: the embedded report data, cut out of the tiny template.
+report_json() { sed -e 's/^<html><script type="application\/json" id="flowlens-report-data">//' -e 's#</script></html>$##' "$1"; }
+# expect_usage_error NAME PATTERN: the last command's exit status was 2 and stderr ($tmp/err) one
+# line matching PATTERN.
+expect_usage_error() {
+  local status=$?
+  expect_eq "$1: exit" 2 "$status"
+  expect_eq "$1: one line" 1 "$(wc -l <"$tmp/err")"
+  grep -q -- "$2" "$tmp/err" && ok || fail "$1: message: $(cat "$tmp/err")"
+}
+
+report_inputs=("$data/documented-default.log" "$data/documented-v5.log" "$data/messy.log" "$tmp/tree" "$tmp/g1.log")
+report_args=(--filter "action = REJECT or addr in 10.0.0.0/8 or addr = 203.0.113.12" --top 5 --key srcaddr
+  --key conversation --key account-id --metric packets)
+"$flowlens" report --template "$tmp/tpl.html" -o "$tmp/r.html" "${report_args[@]}" "${report_inputs[@]}" 2>"$tmp/err"
+expect_eq "report: exit" 0 $?
+expect_eq "report: quiet stderr" "" "$(cat "$tmp/err")"
+report_json "$tmp/r.html" >"$tmp/r.json"
+jq -e . "$tmp/r.json" >/dev/null && ok || fail "report: the embedded data is one JSON document"
+"$flowlens" analyze "${report_args[@]}" "${report_inputs[@]}" >"$tmp/a.json" 2>/dev/null
+expect_same "report: .analysis is the analyze document" <(jq -S . "$tmp/a.json") <(jq -S .analysis "$tmp/r.json")
+expect_eq "report: envelope" '{"generated_by":"cli","flowlens_version":"'"$(jqv .flowlens.version "$tmp/a.json")"'","masked":false}' \
+  "$(jq -c '.report | del(.generated_at)' "$tmp/r.json")"
+jq -e '.report.generated_at | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$")' "$tmp/r.json" >/dev/null \
+  && ok || fail "report: generated_at is ISO-8601 UTC: $(jq .report.generated_at "$tmp/r.json")"
+"$flowlens" report --template "$tmp/tpl.html" -o - "$data/documented-default.log" >"$tmp/r-stdout.html"
+expect_eq "report -o -: stdout" 7 "$(report_json "$tmp/r-stdout.html" | jq .analysis.totals.records)"
+
+# --mask: none of the inputs' addresses or account ids survives anywhere (keys, scanners and
+# their explanations, the filter, folder and file names, bad-line excerpts). Every key is in
+# the report (--top 100000), so the check covers every address the data has.
+printf '%s\n' "2 123456789010 eni-x 10.99.0.1 192.0.2.250 443" \
+  "junk 10.99.0.2:443 arn:aws:iam::999988887777:role/x" >"$tmp/bad-lines.log"
+mask_inputs=("${report_inputs[@]}" "$tmp/bad-lines.log")
+mask_args=(--top 100000 --key srcaddr --key dstaddr --key conversation --key account-id --scan-ports 5 --scan-hosts 5
+  --filter "addr in 10.0.0.0/8 or addr = 172.31.16.139 or addr in 2001:db8::/32 or srcaddr = 203.0.113.77 or file = *123456789010* or not addr in 10.0.0.0/8")
+"$flowlens" report --template "$tmp/tpl.html" -o "$tmp/plain.html" "${mask_args[@]}" "${mask_inputs[@]}"
+"$flowlens" report --template "$tmp/tpl.html" -o "$tmp/masked.html" --mask "${mask_args[@]}" "${mask_inputs[@]}"
+expect_eq "report --mask: exit" 0 $?
+report_json "$tmp/plain.html" >"$tmp/plain.json"
+report_json "$tmp/masked.html" >"$tmp/masked.json"
+for f in "${mask_inputs[@]}"; do "$flowlens" parse "$f" 2>/dev/null; done \
+  | jq -r '(.srcaddr, .dstaddr, .["pkt-srcaddr"], .["pkt-dstaddr"]) // empty' | sort -u >"$tmp/addresses"
+for f in "${mask_inputs[@]}"; do "$flowlens" parse "$f" 2>/dev/null; done \
+  | jq -r '.["account-id"] // empty' | sort -u >"$tmp/accounts"
+printf '%s\n' 10.99.0.1 192.0.2.250 10.99.0.2 999988887777 172.31.16.139 203.0.113.77 2001:db8:: >"$tmp/extra"
+expect_eq "report --mask: inputs have addresses" 1 "$([ "$(wc -l <"$tmp/addresses")" -gt 100 ] && echo 1)"
+expect_eq "report --mask: inputs have account ids" 3 "$(wc -l <"$tmp/accounts")"
+# Not vacuous: unmasked, every address and account id is a whole string of the document.
+jq -r '.. | strings' "$tmp/plain.json" | sort -u >"$tmp/plain-strings"
+expect_eq "report: every address is in the unmasked report" "" \
+  "$(sort -u "$tmp/addresses" "$tmp/accounts" | comm -23 - "$tmp/plain-strings" | head -5)"
+expect_eq "report --mask: no address or account id left" "" \
+  "$(cat "$tmp/addresses" "$tmp/accounts" "$tmp/extra" | grep -F -o -f - "$tmp/masked.json" | sort -u | head -5)"
+grep -q "/AWSLogs/account-0[0-9]/vpcflowlogs/" "$tmp/masked.json" && ok || fail "report --mask: folder names masked, kept readable"
+expect_eq "report --mask: envelope" true "$(jqv .report.masked "$tmp/masked.json")"
+expect_eq "report --mask: filter" \
+  "addr in internal-network-1 or addr = internal-0001 or addr in external-network-1 or srcaddr = external-0001 or file = *account-01* or not addr in internal-network-1" \
+  "$(jqv .analysis.filter "$tmp/masked.json")"
+# Numbers are untouched; the same address has one pseudonym in every list.
+expect_same "report --mask: totals and time series unchanged" <(jq -S '.analysis | {totals, timeseries}' "$tmp/plain.json") \
+  <(jq -S '.analysis | {totals, timeseries}' "$tmp/masked.json")
+expect_eq "report --mask: scanners are keys of the source list" "[]" \
+  "$(jq -c '.analysis | [.rejects.scanners[].source] - [.top.srcaddr.rows[].key[0]]' "$tmp/masked.json")"
+expect_eq "report --mask: there are scanners" true "$(jq '.analysis.rejects.scanners | length > 1' "$tmp/masked.json")"
+expect_eq "report --mask: explanations name their scanner" "[]" \
+  "$(jq -c '[.analysis.rejects.scanners[] | select(.source as $s | .explanation | startswith($s + " ") | not)]' \
+     "$tmp/masked.json")"
+expect_eq "report --mask: as many distinct pseudonyms as addresses" \
+  "$(jq '.analysis.top.srcaddr.rows | length' "$tmp/plain.json")" \
+  "$(jq '[.analysis.top.srcaddr.rows[].key[0]] | unique | length' "$tmp/masked.json")"
+"$flowlens" report --template "$tmp/tpl.html" -o "$tmp/masked2.html" --mask "${mask_args[@]}" "${mask_inputs[@]}"
+expect_eq "report --mask: deterministic" "$(report_json "$tmp/masked.html" | jq -c 'del(.report.generated_at)')" \
+  "$(report_json "$tmp/masked2.html" | jq -c 'del(.report.generated_at)')"
+
+# Log text cannot close the script element: '<' and '>' leave the core escaped.
+{
+  head -1 "$data/documented-default.log"
+  echo '2 123456789010 </script><img/src=x/onerror=alert(1)> 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK'
+  echo '2 123456789010 eni-1 </script><img src=x onerror=alert(1)>'
+} >"$tmp/xss.log"
+for mask in "" --mask; do
+  "$flowlens" report --template "$tmp/tpl.html" -o "$tmp/xss.html" $mask "$tmp/xss.log"
+  expect_eq "report $mask: no markup from the log" 0 "$(grep -c '</script><img' "$tmp/xss.html")"
+  expect_eq "report $mask: one script end, the template's" 1 "$(grep -o '</script>' "$tmp/xss.html" | wc -l)"
+  expect_eq "report $mask: the text survives as data" true \
+    "$(report_json "$tmp/xss.html" | jq '(.analysis.top["interface-id"].rows[0].key[0] == "</script><img/src=x/onerror=alert(1)>")
+       and (.analysis.errors.examples[0].text | contains("</script><img src=x onerror=alert(1)>"))')"
+done
+
+# Usage errors: exit 2 and one line that says what is wrong.
+"$flowlens" report --template "$tmp/none.html" -o "$tmp/x.html" "$data/documented-default.log" 2>"$tmp/err"
+expect_usage_error "report: missing --template" "report template '$tmp/none.html' (--template) does not exist"
+FLOWLENS_REPORT_TEMPLATE="$tmp/none.html" "$flowlens" report -o "$tmp/x.html" "$data/documented-default.log" 2>"$tmp/err"
+expect_usage_error "report: missing \$FLOWLENS_REPORT_TEMPLATE" "'$tmp/none.html' (\$FLOWLENS_REPORT_TEMPLATE) does not exist"
+"$flowlens" report --template "$tmp/tpl.html" "$data/documented-default.log" >/dev/null 2>"$tmp/err"
+expect_usage_error "report: no -o" "output is required"
+printf '<html></html>' >"$tmp/no-marker.html"
+"$flowlens" report --template "$tmp/no-marker.html" -o "$tmp/x.html" "$data/documented-default.log" 2>"$tmp/err"
+expect_usage_error "report: template without marker" "has no __FLOWLENS_REPORT_DATA__ marker"
+cat "$tmp/tpl.html" "$tmp/tpl.html" >"$tmp/two-markers.html"
+"$flowlens" report --template "$tmp/two-markers.html" -o "$tmp/x.html" "$data/documented-default.log" 2>"$tmp/err"
+expect_usage_error "report: template with two markers" "more than one __FLOWLENS_REPORT_DATA__ marker"
+"$flowlens" report --template "$tmp/tpl.html" -o "$tmp/x.html" --filter "dstport >" "$data/documented-default.log" 2>"$tmp/err"
+expect_usage_error "report: bad filter" "position 9"
+[ ! -e "$tmp/x.html" ] && ok || fail "report: nothing written on a usage error"
+"$flowlens" report --template "$tmp/tpl.html" -o "$tmp/no-such-dir/x.html" "$data/documented-default.log" 2>"$tmp/err"
+expect_usage_error "report: unwritable output" "cannot write '$tmp/no-such-dir/x.html'"
+
+# Template lookup order: --template, $FLOWLENS_REPORT_TEMPLATE, beside the executable,
+# ../dist/ from it. A copy of the executable in a folder of our own makes the last two testable.
+mkdir -p "$tmp/inst/bin"
+cp "$flowlens" "$tmp/inst/bin/flowlens"
+"$tmp/inst/bin/flowlens" report -o "$tmp/x.html" "$data/documented-default.log" 2>"$tmp/err"
+expect_usage_error "report: no template anywhere" \
+  "no report template found (looked for --template, \$FLOWLENS_REPORT_TEMPLATE, $tmp/inst/bin/report-template.html, $tmp/inst/dist/report-template.html)"
+mkdir -p "$tmp/inst/dist"
+for where in dist bin env arg; do printf '<%s>__FLOWLENS_REPORT_DATA__' "$where" >"$tmp/inst/$where.html"; done
+cp "$tmp/inst/dist.html" "$tmp/inst/dist/report-template.html"
+"$tmp/inst/bin/flowlens" report -o "$tmp/x.html" "$data/documented-default.log"
+expect_eq "report: template in ../dist" "<dist>" "$(head -c 6 "$tmp/x.html")"
+cp "$tmp/inst/bin.html" "$tmp/inst/bin/report-template.html"
+"$tmp/inst/bin/flowlens" report -o "$tmp/x.html" "$data/documented-default.log"
+expect_eq "report: template beside the executable first" "<bin>" "$(head -c 5 "$tmp/x.html")"
+FLOWLENS_REPORT_TEMPLATE="$tmp/inst/env.html" "$tmp/inst/bin/flowlens" report -o "$tmp/x.html" "$data/documented-default.log"
+expect_eq "report: \$FLOWLENS_REPORT_TEMPLATE before that" "<env>" "$(head -c 5 "$tmp/x.html")"
+FLOWLENS_REPORT_TEMPLATE="$tmp/inst/env.html" "$tmp/inst/bin/flowlens" report --template "$tmp/inst/arg.html" \
+  -o "$tmp/x.html" "$data/documented-default.log"
+expect_eq "report: --template before everything" "<arg>" "$(head -c 5 "$tmp/x.html")"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -29,7 +29,10 @@ TEST_CASE("fields.catalogue_covers_versions_2_to_8") {
         {"encryption-status", FieldKind::Small}, {"tgw-id", FieldKind::Text},
         {"packets-lost-no-route", FieldKind::Counter}, {"packets-lost-ttl-expired", FieldKind::Counter},
     };
-    for (const auto& [name, kind] : documented) {
+    for (const auto& entry : documented) {
+        // Named copies, not a structured binding: clang 14 cannot capture those in doctest's lambdas.
+        const char* name = entry.first;
+        FieldKind kind = entry.second;
         const FieldInfo* f = find_field(name);
         REQUIRE_MESSAGE(f, name);
         CHECK_MESSAGE(f->kind == kind, name);

@@ -96,7 +96,7 @@ describe('module', () => {
   test('exports the API, HEAPU8, _malloc and _free', async () => {
     const core = await newCore();
     for (const fn of ['reset', 'beginFile', 'feed', 'endFile', 'endFileWith', 'loadedRecords', 'analyze',
-      'records', 'recordsCsv', 'version', '_malloc', '_free']) {
+      'reportData', 'records', 'recordsCsv', 'version', '_malloc', '_free']) {
       assert.equal(typeof core[fn], 'function', fn);
     }
     assert.ok(core.HEAPU8 instanceof Uint8Array);
@@ -296,6 +296,79 @@ describe('errors are values', () => {
     }
     core.endFile();
     assert.equal(analyze(core).errors.files.length, 1);
+  });
+});
+
+describe('reportData equals the report the CLI embeds', () => {
+  const MARKER = '__FLOWLENS_REPORT_DATA__';
+  const PREFIX = '<html><script type="application/json" id="flowlens-report-data">';
+  const SUFFIX = '</script></html>';
+  const AT = '2026-11-23T08:00:00.000Z';
+  let template;
+  before(() => {
+    template = path.join(tmp, 'report-template.html');
+    fs.writeFileSync(template, PREFIX + MARKER + SUFFIX);
+  });
+
+  // `flowlens report` with the tiny template, and the report data cut back out of its HTML.
+  function cliReport(files, args = []) {
+    const out = path.join(tmp, 'report.html');
+    cli(['report', '--template', template, '-o', out, ...args, ...files]);
+    const html = fs.readFileSync(out, 'utf8');
+    assert.ok(html.startsWith(PREFIX) && html.endsWith(SUFFIX), 'the template around the data is intact');
+    return JSON.parse(html.slice(PREFIX.length, html.length - SUFFIX.length));
+  }
+  const reportData = (core, filter, options, mask) =>
+    JSON.parse(core.reportData(filter, { ...DEFAULTS, ...options }, mask, AT));
+
+  const CASES = [
+    ['', {}, []],
+    ['action = REJECT or addr in 10.0.0.0/8 or addr = 198.51.100.7 or account-id = 123456789010', {}, []],
+    ['not addr in fd5e:4a71:9c20::/48', { top: 3, metric: 'records', keys: 'srcaddr;conversation;account-id;pkt-srcaddr', scanPorts: 5, scanHosts: 5 },
+      ['--top', '3', '--metric', 'records', '--key', 'srcaddr', '--key', 'conversation', '--key', 'account-id',
+        '--key', 'pkt-srcaddr', '--scan-ports', '5', '--scan-hosts', '5']],
+  ];
+
+  test('every test file and the sample in one data set, masked and unmasked, with filters and options', async () => {
+    const core = await newCore();
+    const files = inputs();
+    files.forEach((f, i) => loadFile(core, f, { chunk: [7, 65536][i % 2] }));
+    const version = core.version();
+    for (const [filter, options, args] of CASES) {
+      const cliArgs = [...(filter ? ['--filter', filter] : []), ...args];
+      const plain = reportData(core, filter, options, false);
+      const masked = reportData(core, filter, options, true);
+      const cliPlain = cliReport(files, cliArgs);
+      const cliMasked = cliReport(files, ['--mask', ...cliArgs]);
+      assert.deepEqual(plain.report, { generated_at: AT, generated_by: 'page', flowlens_version: version, masked: false });
+      assert.deepEqual(masked.report, { generated_at: AT, generated_by: 'page', flowlens_version: version, masked: true });
+      assert.deepEqual({ ...cliMasked.report, generated_at: AT },
+        { generated_at: AT, generated_by: 'cli', flowlens_version: version, masked: true });
+      assert.deepEqual(plain.analysis, cliPlain.analysis, `unmasked: ${filter}`);
+      assert.deepEqual(plain.analysis, cliAnalyze(files, cliArgs), `unmasked = analyze: ${filter}`);
+      // The same pseudonyms on both sides, not merely the same shape.
+      assert.deepEqual(masked.analysis, cliMasked.analysis, `masked: ${filter}`);
+      // And masking did its job: no source address of the unmasked lists is left.
+      const text = JSON.stringify(masked);
+      const sources = plain.analysis.top.srcaddr.rows.map((r) => r.key[0]).filter((k) => k !== '-');
+      assert.ok(sources.length > 0);
+      for (const a of sources) assert.ok(!text.includes(a), `${a} left in the masked report`);
+      assert.ok(!text.includes('123456789010'), 'account id left in the masked report');
+      assert.match(masked.analysis.top.srcaddr.rows[0].key[0], /^(internal|external)-\d{4}$/);
+    }
+  });
+
+  test('a filter or option error is the analyze error document; refused while a file is open', async () => {
+    const core = await newCore();
+    loadFile(core, sample);
+    for (const filter of ['dstport >', 'actoin = REJECT']) {
+      assert.deepEqual(JSON.parse(core.reportData(filter, DEFAULTS, true, AT)), JSON.parse(core.analyze(filter, DEFAULTS)));
+    }
+    assert.deepEqual(JSON.parse(core.reportData('', { ...DEFAULTS, metric: 'octets' }, false, AT)),
+      JSON.parse(core.analyze('', { ...DEFAULTS, metric: 'octets' })));
+    assert.equal(core.beginFile('more.log', ''), '');
+    assert.match(JSON.parse(core.reportData('', DEFAULTS, false, AT)).error.message, /endFile/);
+    core.endFile();
   });
 });
 

@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -51,6 +52,10 @@ std::variant<Analysis, std::string> analyze(const Store& store, const RowSet& ro
 //  "timeseries", "rejects", "errors"}.
 void write_analysis_json(JsonWriter& w, const Analysis& analysis, std::string_view filter_text,
                          const IngestReport& report, const Store& store);
+// The same with the file names given instead of the store's (bad-line examples name their file
+// by index into them): the report writes masked names this way without copying the store.
+void write_analysis_json(JsonWriter& w, const Analysis& analysis, std::string_view filter_text,
+                         const IngestReport& report, std::span<const std::string> file_names);
 
 // One file's report as an object of the document's `errors.files` (the wasm module returns it
 // from endFile() as well, so both speak the same shape).

@@ -63,6 +63,9 @@ public:
     uint64_t bad_lines() const noexcept { return total_; }
     uint64_t count(BadLineReason r) const noexcept { return counts_[static_cast<size_t>(r)]; }
     const std::vector<BadLineExample>& examples() const noexcept { return examples_; }
+    // Replaces example i's detail and text (the report's masking rewrites a copy of the
+    // report); its file, line and reason, and every count, stay as loading found them.
+    void set_example_text(size_t i, std::string detail, std::string text);
 
     std::vector<FileReport> files;  // one per file, in load order (index = file number)
 
