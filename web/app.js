@@ -21,6 +21,7 @@ import { renderCards, renderFindings } from './ui/summary.js';
 import { renderScanners } from './ui/scanners.js';
 import { renderRecords, pagerText } from './ui/records-table.js';
 import { renderFilesTable, renderNotices, renderBadLines } from './ui/files-panel.js';
+import { mountReportExport, makeReport, saveBlob } from './ui/report-export.js';
 
 const SAMPLE_URL = 'sample/flowlogs-sample.log.gz';
 const PAGE_SIZE = 50;
@@ -29,6 +30,7 @@ const DEFAULT_FIELDS = 'version account-id interface-id srcaddr dstaddr srcport 
 
 const engine = new EngineClient(() => new Worker('worker.js', { name: 'flowlens-engine' }));
 const charts = new ChartsHost();
+let reportExport = null; // the "Export report" controls (mounted in init)
 
 const state = {
   files: [], // [{file, name}] of the current data set (kept for a reload with another field list)
@@ -82,6 +84,7 @@ async function loadFiles(list) {
   landingError('');
   show(byId('field-list-error'), false);
   state.querySeq += 1; // a query still on its way belongs to the old data: drop its answer
+  reportExport.setEnabled(false);
   state.files = list;
   state.offset = 0;
   const totalBytes = list.reduce((s, f) => s + f.file.size, 0);
@@ -121,6 +124,7 @@ function loadFailed(err) {
   // The engine dropped its data set (a load starts afresh): nothing old may stay on screen.
   state.load = null;
   state.analysis = null;
+  reportExport.setEnabled(false);
   byId('failure-files').replaceChildren();
   if (err.name === 'FieldListError') {
     byId('failure-title').textContent = 'The field list was not accepted';
@@ -284,6 +288,7 @@ function renderAnalysis() {
   renderBadLines(byId('bad-lines'), a.errors);
   renderFilesTable(byId('files-table'), mergeFileReports(a.errors.files, state.load.files));
   byId('footer').textContent = `FlowLens ${a.flowlens.version} · analysed in this browser tab; no data left this computer.`;
+  reportExport.setEnabled(true);
 }
 
 // The worker's list knows about files it skipped (cancel); the core's knows the rest. They come
@@ -371,6 +376,20 @@ async function exportCsv() {
   } finally {
     button.textContent = label;
     button.disabled = false;
+  }
+}
+
+// The shareable report of what is shown: the same filter and options, made by the core.
+async function exportReport(mask) {
+  try {
+    const { blob, name } = await makeReport(engine, {
+      filter: currentFilter(),
+      options: { top: TOP_N, metric: state.topMetric },
+      mask,
+    });
+    saveBlob(blob, name);
+  } catch (err) {
+    filterBar.showError(`Report export failed: ${err.message}`);
   }
 }
 
@@ -515,6 +534,7 @@ function wireInputs() {
 }
 
 function init() {
+  reportExport = mountReportExport(byId('filter-form'), exportReport);
   wireInputs();
   wireCharts();
   filterBar.render(state.conditions);

@@ -5,12 +5,18 @@
 //   flowlens-core.js + .wasm               the core, from $FLOWLENS_WASM_DIR (default build-wasm)
 //   sample/flowlogs-sample.log.gz          `$FLOWLENS_CLI generate --records 50000 --seed 7`
 //                                          ($FLOWLENS_CLI defaults to build/flowlens)
+//   report-template.html                   the shareable report's template (web/report/, docs/report.md);
+//                                          app.js carries it too (reportTemplatePlugin)
+//   flowlens.html                          all of the above in one file that works from file://
+//                                          (web/single-file/build-single-file.mjs)
 // Usage: node web/build.mjs   (FLOWLENS_SOURCEMAP=1 adds source maps; FLOWLENS_DIST sets dist/)
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildSingleFile } from './single-file/build-single-file.mjs';
+import { buildReportTemplate, reportTemplatePlugin } from './report/build-template.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const web = join(root, 'web');
@@ -37,6 +43,10 @@ if (!existsSync(cli)) fail(`${cli} is missing: build the CLI first (make build),
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(join(dist, 'sample'), { recursive: true });
 
+// The report template first: the page's bundle embeds it (import 'flowlens:report-template').
+const reportTemplate = await buildReportTemplate();
+writeFileSync(join(dist, 'report-template.html'), reportTemplate.html);
+
 const common = {
   bundle: true,
   minify: true,
@@ -45,6 +55,7 @@ const common = {
   legalComments: 'external', // ECharts' Apache-2.0 notices go to *.LEGAL.txt
   logLevel: 'warning',
   define: { 'process.env.NODE_ENV': '"production"' },
+  plugins: [reportTemplatePlugin(reportTemplate.html)],
 };
 
 await Promise.all([
@@ -57,6 +68,9 @@ for (const f of ['index.html', 'styles.css', 'favicon.svg']) copyFileSync(join(w
 for (const f of wasmFiles) copyFileSync(join(wasmDir, f), join(dist, f));
 
 execFileSync(cli, ['generate', '--records', '50000', '--seed', '7', '-o', join(dist, 'sample', 'flowlogs-sample.log.gz')], { stdio: 'inherit' });
+
+// The single-file app, from what is in dist/ now (keep this after everything it inlines).
+const single = await buildSingleFile({ dist, target: common.target });
 
 // A short report of what was written.
 function walk(dir) {
@@ -72,3 +86,5 @@ for (const p of walk(dist).sort()) {
   console.log(`  ${relative(root, p).padEnd(40)} ${(size / 1024).toFixed(1).padStart(9)} KiB`);
 }
 console.log(`  ${'dist/ total'.padEnd(40)} ${(total / 1024).toFixed(1).padStart(9)} KiB`);
+console.log(`  ${relative(root, single.path)} (${(single.bytes / 1e6).toFixed(2)} MB) holds:`);
+for (const [part, bytes] of Object.entries(single.parts)) console.log(`    ${part.padEnd(38)} ${(bytes / 1024).toFixed(1).padStart(9)} KiB`);

@@ -90,6 +90,10 @@ export class EngineClient {
 
   analyze(filter, options = {}) { return this.request('analyze', { filter, options }); }
   analyzeMany(queries) { return this.request('analyzeMany', { queries }); }
+  /** The report data JSON text (docs/report.md) for `filter`: resolves to { json }. */
+  report(filter, options = {}, mask = false, generatedAt = new Date().toISOString()) {
+    return this.request('report', { filter, options, mask, generatedAt });
+  }
   records(filter, offset, limit) { return this.request('records', { filter, offset, limit }); }
   exportCsv(filter, { total, pageSize, onProgress } = {}) {
     return this.request('exportCsv', { filter, total, pageSize }, { onProgress });

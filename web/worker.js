@@ -31,10 +31,15 @@ class EngineError extends Error {
 function loadCore() {
   if (!corePromise) {
     corePromise = (async () => {
-      importScripts(CORE_SCRIPT);
+      // The single-file build (web/single-file/) runs the glue before this script and hands
+      // the wasm over as bytes (a file:// page can fetch nothing); the site loads both itself.
+      const embeddedWasm = self.flowlensEmbeddedWasm;
+      if (!embeddedWasm) importScripts(CORE_SCRIPT);
       const mod = await createFlowLensCore({
-        // The .wasm sits beside the glue script, on this origin.
-        locateFile: (path) => new URL(path, self.location.href).href,
+        ...(embeddedWasm
+          ? { wasmBinary: await embeddedWasm() }
+          // The .wasm sits beside the glue script, on this origin.
+          : { locateFile: (path) => new URL(path, self.location.href).href }),
         print: () => {},
         printErr: (text) => console.warn('[flowlens-core]', text),
         onAbort: (what) => { dead = String(what ?? 'aborted'); },
@@ -192,6 +197,20 @@ const handlers = {
       }
     }
     return out;
+  },
+
+  // The shareable report's data (docs/report.md): the core's JSON text as it is, so the page
+  // embeds exactly what the core wrote (its writer escapes < > & for the HTML).
+  // data: { filter, options, mask, generatedAt } → { json }
+  async report(data) {
+    const m = await engine();
+    if (typeof m.reportData !== 'function') {
+      throw new EngineError('EngineError', 'this build of the engine cannot make reports (reportData is missing): rebuild the wasm module');
+    }
+    const json = m.reportData(data.filter ?? '', analyzeOptions(data.options), Boolean(data.mask),
+      data.generatedAt ?? new Date().toISOString());
+    if (json.startsWith('{"error"')) parseJson(json); // throws the filter or option error
+    return { json };
   },
 
   async records(data) {

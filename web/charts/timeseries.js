@@ -135,6 +135,8 @@ export function timeseriesOption(analysis, { metric = 'bytes', minBucket = MIN_B
     },
     yAxis: {
       type: 'value',
+      // Records, bytes and packets are whole numbers: no "0.5 records" ticks on tiny selections.
+      minInterval: 1,
       axisLabel: { color: COLORS.muted, formatter: (v) => fmt(v) },
       splitLine: { lineStyle: { color: COLORS.grid } },
     },
