@@ -3,7 +3,7 @@
 #   make test   set up, build, and run every test: C++ unit and CLI tests (also under
 #               ASan + UBSan), the wasm module against the CLI in Node, the web app in Chromium
 #   make build  set up and build: build/flowlens (CLI), build-wasm/ (core as wasm), dist/ (site)
-.PHONY: all setup build native native-asan wasm web test test-native test-wasm test-web run analyze-sample clean
+.PHONY: all setup build native native-asan wasm web test test-native test-wasm test-web run analyze-sample bench bench-browser clean
 
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 PORT ?= 8080
@@ -56,6 +56,13 @@ analyze-sample: native
 	@mkdir -p build/sample
 	@build/flowlens generate --records 50000 --seed 7 -o build/sample/flowlogs-sample.log.gz
 	@build/flowlens analyze build/sample/flowlogs-sample.log.gz
+
+# Benchmarks print figures (medians, ratios against DuckDB in the same run); see bench/README.md.
+bench: native
+	@node bench/native.mjs
+
+bench-browser: build
+	@node bench/browser.mjs
 
 clean:
 	rm -rf build build-asan build-wasm dist

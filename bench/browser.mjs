@@ -1,0 +1,321 @@
+// browser.mjs — browser benchmark: FlowLens (dist/) against DuckDB-WASM and the File read limit, on
+// the same generated file, in headless Chromium.
+//
+//   node bench/browser.mjs [--records N] [--runs R] [--file LOG] [--keep] [--only flowlens,duckdb,stream]
+//
+// Serves dist/ (web/serve.mjs) and a bench page under /__bench/ (bench/browser-page.mjs bundled with
+// @duckdb/duckdb-wasm by esbuild into a temp folder; the "eh" bundle's worker and wasm from
+// node_modules) on one 127.0.0.1 origin; every other request is refused. Each run of each case uses
+// a fresh Chromium (flags from TOOLCHAIN.md, fresh user-data dir), so each peak-memory figure
+// belongs to that case alone:
+//   flowlens  the file set on data-testid=file-input; time from the input's `change` event to the
+//             first <html data-state="ready"> plus two animation frames (charts painted); then each
+//             filter of FILTERS typed + Enter → ready (+2 frames), and filter-clear → ready;
+//   duckdb    DuckDB-WASM started beforehand (like the page's engine); then registerFileHandle,
+//             CSV → table (read_csv, explicit types), the aggregates, and the same aggregates
+//             under each filter's SQL equivalent;
+//   stream    file.stream() read to the end on the main thread (MB/s: what reading the File costs).
+// Peak memory: VmHWM (peak resident set, kernel-tracked) from /proc/<pid>/status of the Chromium
+// renderer process(es) of that browser, read after the case: the page, its Web Worker(s), wasm
+// memory, JS heaps, canvases. The browser process (which serves the File's bytes) separately.
+// Figures only: nothing here runs in `make test`.
+import { chromium } from 'playwright-core';
+import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { createReadStream, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createStaticServer } from '../web/serve.mjs';
+import { FILTERS, median } from './queries.mjs';
+import { provenance } from './provenance.mjs';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const DIST = resolve(ROOT, process.env.FLOWLENS_DIST ?? 'dist');
+const CLI = resolve(ROOT, process.env.FLOWLENS_CLI ?? 'build/flowlens');
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const DUCKDB_DIST = join(ROOT, 'node_modules', '@duckdb', 'duckdb-wasm', 'dist');
+const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+];
+
+function arg(name, fallback) {
+  const i = process.argv.indexOf(name);
+  return i > 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
+}
+const records = Number(arg('--records', 1_000_000));
+const runs = Number(arg('--runs', 3));
+const only = (arg('--only', 'flowlens,duckdb,stream')).split(',');
+const TIMEOUT = Number(arg('--timeout', 600)) * 1000;
+for (const p of [join(DIST, 'index.html'), CLI, join(DUCKDB_DIST, 'duckdb-eh.wasm')]) {
+  if (!existsSync(p)) throw new Error(`${p} is missing: run \`make build\` and \`npm ci\` first`);
+}
+
+// ---- input -----------------------------------------------------------------------------------------
+const tmp = mkdtempSync(join(tmpdir(), 'flowlens-bench-browser-'));
+let file = arg('--file', null);
+if (!file) {
+  file = join(tmp, `flowlogs-${records}.log`);
+  execFileSync(CLI, ['generate', '--records', String(records), '--seed', '1', '-o', file]);
+}
+const size = statSync(file).size;
+const MB = size / 1e6;
+const expected = JSON.parse(execFileSync(CLI, ['analyze', '--bucket', '300', file], { maxBuffer: 1 << 28 }).toString());
+const expectedFiltered = Object.fromEntries(FILTERS.map(([expr]) => [expr,
+  JSON.parse(execFileSync(CLI, ['analyze', '--filter', expr, file], { maxBuffer: 1 << 28 }).toString()).totals.records]));
+console.log(provenance(ROOT, [CLI, join(DIST, 'flowlens-core.wasm')]));
+console.log(`input: ${file}, ${expected.totals.records.toLocaleString('en-US')} records, ${MB.toFixed(1)} MB; ${runs} runs per case, a fresh Chromium each; medians`);
+
+// ---- the bench page ----------------------------------------------------------------------------------
+const pageDir = join(tmp, 'page');
+await build({
+  entryPoints: [join(ROOT, 'bench', 'browser-page.mjs')],
+  bundle: true, format: 'esm', outfile: join(pageDir, 'bench.js'), logLevel: 'error',
+  platform: 'browser', target: 'chrome120',
+});
+writeFileSync(join(pageDir, 'index.html'), '<!doctype html><meta charset="utf-8"><title>FlowLens bench</title>' +
+  '<input type="file" id="file"><script type="module" src="/__bench/bench.js"></script>\n');
+const BENCH_FILES = {
+  '/__bench/': join(pageDir, 'index.html'),
+  '/__bench/bench.js': join(pageDir, 'bench.js'),
+  '/__bench/duckdb-browser-eh.worker.js': join(DUCKDB_DIST, 'duckdb-browser-eh.worker.js'),
+  '/__bench/duckdb-eh.wasm': join(DUCKDB_DIST, 'duckdb-eh.wasm'),
+};
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.wasm': 'application/wasm' };
+
+const distHandler = createStaticServer(DIST).listeners('request')[0];
+const server = createServer((req, res) => {
+  const path = new URL(req.url, 'http://localhost').pathname;
+  if (!path.startsWith('/__bench/')) return distHandler(req, res);
+  const f = BENCH_FILES[path];
+  if (!f) return res.writeHead(404).end();
+  res.writeHead(200, { 'Content-Type': TYPES[f.slice(f.lastIndexOf('.'))] ?? 'application/octet-stream', 'Cache-Control': 'no-cache' });
+  createReadStream(f).pipe(res);
+});
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const origin = `http://127.0.0.1:${server.address().port}`;
+
+// ---- browser and memory --------------------------------------------------------------------------------
+function status(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return '';
+  }
+}
+const kB = (s, key) => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(s)?.[1] ?? 0) * 1024;
+
+/** Chromium processes under the browser whose command line holds `userDataDir`, with their type. */
+function chromiumProcesses(userDataDir) {
+  const procs = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      // Chromium rewrites its children's command lines (setproctitle): split on spaces too.
+      const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').split(/[\0 ]/);
+      const ppid = Number(/PPid:\s+(\d+)/.exec(status(d))?.[1]);
+      procs.push({ pid: Number(d), ppid, cmd });
+    } catch { /* gone */ }
+  }
+  const root = procs.find((p) => p.cmd.some((a) => a === `--user-data-dir=${userDataDir}`) && !p.cmd.some((a) => a.startsWith('--type=')));
+  if (!root) return [];
+  const out = [];
+  const walk = (pid) => {
+    for (const p of procs.filter((q) => q.ppid === pid)) {
+      out.push({ pid: p.pid, type: (p.cmd.find((a) => a.startsWith('--type=')) ?? '--type=?').slice(7) });
+      walk(p.pid);
+    }
+  };
+  out.push({ pid: root.pid, type: 'browser' });
+  walk(root.pid);
+  return out;
+}
+
+function memory(userDataDir) {
+  const ps = chromiumProcesses(userDataDir);
+  const r = ps.filter((p) => p.type === 'renderer').map((p) => ({ pid: p.pid, hwm: kB(status(p.pid), 'VmHWM'), rss: kB(status(p.pid), 'VmRSS') }));
+  const b = ps.find((p) => p.type === 'browser');
+  return {
+    renderers: r.length,
+    rendererHwm: Math.max(0, ...r.map((x) => x.hwm)),
+    rendererRss: Math.max(0, ...r.map((x) => x.rss)),
+    browserHwm: b ? kB(status(b.pid), 'VmHWM') : 0,
+  };
+}
+
+const INSTRUMENT = () => {
+  const b = { marks: [], drawn: [], trigger: null };
+  window.__bench = b;
+  new MutationObserver(() => {
+    const s = document.documentElement?.dataset.state;
+    const t = performance.now();
+    b.marks.push([s, t]);
+    if (s === 'ready') requestAnimationFrame(() => requestAnimationFrame(() => b.drawn.push([t, performance.now()])));
+  }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-state'] });
+  const mark = () => { b.trigger = performance.now(); };
+  document.addEventListener('change', (e) => { if (e.target?.dataset?.testid === 'file-input') mark(); }, true);
+  document.addEventListener('keydown', (e) => { if (e.key === 'Enter' && e.target?.dataset?.testid === 'filter-input') mark(); }, true);
+  document.addEventListener('click', (e) => { if (e.target?.closest?.('[data-testid="filter-clear"]')) mark(); }, true);
+};
+
+async function withBrowser(fn) {
+  const userDataDir = mkdtempSync(join(tmpdir(), 'flowlens-bench-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1440, height: 1000 },
+  });
+  const foreign = [];
+  await context.route('**/*', (route) => {
+    const u = route.request().url();
+    if (u.startsWith(`${origin}/`) || u.startsWith('blob:') || u.startsWith('data:')) return route.continue();
+    foreign.push(u);
+    return route.abort('blockedbyclient');
+  });
+  const page = context.pages()[0] ?? await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  try {
+    return await fn(page, () => memory(userDataDir), errors);
+  } finally {
+    await context.close();
+    rmSync(userDataDir, { recursive: true, force: true });
+    if (foreign.length) throw new Error(`requests left the origin: ${foreign.join(', ')}`);
+  }
+}
+
+/** Seconds from the last trigger to the first ready (+2 frames) after it. */
+async function untilDrawn(page) {
+  await page.waitForFunction(() => {
+    const b = window.__bench;
+    return b.trigger !== null && b.drawn.some(([t]) => t >= b.trigger) && document.documentElement.dataset.state === 'ready';
+  }, null, { timeout: TIMEOUT, polling: 50 });
+  return page.evaluate(() => {
+    const b = window.__bench;
+    const [ready, drawn] = b.drawn.find(([t]) => t >= b.trigger);
+    return { ready: (ready - b.trigger) / 1e3, drawn: (drawn - b.trigger) / 1e3 };
+  });
+}
+
+async function flowlensRun() {
+  return withBrowser(async (page, mem, errors) => {
+    await page.addInitScript(INSTRUMENT);
+    await page.goto(`${origin}/`);
+    await page.waitForFunction(() => document.documentElement.dataset.state === 'idle', null, { timeout: 60_000 });
+    const idle = mem();
+    await page.setInputFiles('[data-testid="file-input"]', file);
+    const load = await untilDrawn(page);
+    const shown = await page.evaluate(() => ({
+      records: Number(document.querySelector('[data-testid="total-records"]')?.dataset.value),
+      bytes: Number(document.querySelector('[data-testid="total-bytes"]')?.dataset.value),
+      charts: ['chart-timeseries', 'chart-top', 'chart-rejects', 'chart-conversations']
+        .filter((id) => [...document.querySelectorAll(`[data-testid="${id}"] canvas`)].some((c) => c.width > 0)).length,
+    }));
+    if (shown.records !== expected.totals.records || shown.bytes !== expected.totals.bytes) {
+      throw new Error(`the page shows ${JSON.stringify(shown)}, the CLI ${expected.totals.records} records`);
+    }
+    const loaded = mem();
+    const filters = [];
+    for (const [expr] of FILTERS) {
+      await page.fill('[data-testid="filter-input"]', expr);
+      await page.press('[data-testid="filter-input"]', 'Enter');
+      const t = await untilDrawn(page);
+      const n = await page.evaluate(() => Number(document.querySelector('[data-testid="total-records"]')?.dataset.value));
+      if (n !== expectedFiltered[expr]) throw new Error(`filter ${expr}: page ${n}, CLI ${expectedFiltered[expr]}`);
+      await page.click('[data-testid="filter-clear"]');
+      const c = await untilDrawn(page);
+      filters.push({ expr, ...t, clear: c.drawn, records: n });
+    }
+    const end = mem();
+    if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
+    return { load, shown, idle, loaded, end, filters };
+  });
+}
+
+async function duckdbRun() {
+  return withBrowser(async (page, mem, errors) => {
+    await page.goto(`${origin}/__bench/`);
+    await page.waitForFunction(() => typeof window.benchInit === 'function');
+    const init = await page.evaluate(() => window.benchInit());
+    const idle = mem();
+    await page.setInputFiles('#file', file);
+    const r = await page.evaluate(() => window.benchDuckdb());
+    const end = mem();
+    if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
+    return { init, ...r, idle, end };
+  });
+}
+
+async function streamRun() {
+  return withBrowser(async (page, mem) => {
+    await page.goto(`${origin}/__bench/`);
+    await page.waitForFunction(() => typeof window.benchStream === 'function');
+    const idle = mem();
+    await page.setInputFiles('#file', file);
+    const r = await page.evaluate(() => window.benchStream());
+    if (r.bytes !== size) throw new Error(`stream read ${r.bytes} of ${size} bytes`);
+    return { ...r, idle, end: mem() };
+  });
+}
+
+// ---- runs ------------------------------------------------------------------------------------------------
+const fmtMB = (b) => `${(b / 1e6).toFixed(0)} MB`;
+const s3 = (s) => `${s.toFixed(3)} s`;
+const ms = (s) => `${(s * 1e3).toFixed(0)} ms`;
+const results = {};
+try {
+  if (only.includes('stream')) {
+    const rs = [];
+    for (let i = 0; i < runs; i += 1) rs.push(await streamRun());
+    const t = median(rs.map((r) => r.seconds));
+    results.stream = t;
+    console.log(`read limit (file.stream(), main thread): ${s3(t)} = ${(MB / t).toFixed(0)} MB/s; renderer peak ${fmtMB(Math.max(...rs.map((r) => r.end.rendererHwm)))} (idle page ${fmtMB(median(rs.map((r) => r.idle.rendererHwm)))})`);
+  }
+  if (only.includes('flowlens')) {
+    const rs = [];
+    for (let i = 0; i < runs; i += 1) rs.push(await flowlensRun());
+    const drawn = median(rs.map((r) => r.load.drawn));
+    results.flowlens = drawn;
+    console.log(`FlowLens drop → dashboard drawn: ${s3(drawn)} = ${(MB / drawn).toFixed(0)} MB/s (ready ${s3(median(rs.map((r) => r.load.ready)))}; ${rs[0].shown.charts}/4 charts painted)`);
+    console.log(`  renderer peak (VmHWM) after load ${fmtMB(Math.max(...rs.map((r) => r.loaded.rendererHwm)))}, after the filters ${fmtMB(Math.max(...rs.map((r) => r.end.rendererHwm)))} (idle page ${fmtMB(median(rs.map((r) => r.idle.rendererHwm)))}); renderer RSS after ${fmtMB(median(rs.map((r) => r.end.rendererRss)))}; browser process peak ${fmtMB(Math.max(...rs.map((r) => r.end.browserHwm)))}; renderers ${rs[0].end.renderers}`);
+    for (const [k, [expr]] of FILTERS.entries()) {
+      const f = rs.map((r) => r.filters[k]);
+      console.log(`  filter "${expr}" (${f[0].records.toLocaleString('en-US')} records): typed+Enter → drawn ${ms(median(f.map((x) => x.drawn)))} (ready ${ms(median(f.map((x) => x.ready)))}); clear → drawn ${ms(median(f.map((x) => x.clear)))}`);
+    }
+    results.flowlensFilters = rs;
+  }
+  if (only.includes('duckdb')) {
+    const rs = [];
+    for (let i = 0; i < runs; i += 1) rs.push(await duckdbRun());
+    const load = median(rs.map((r) => r.load));
+    const query = median(rs.map((r) => r.query));
+    const total = median(rs.map((r) => r.load + r.query));
+    results.duckdb = total;
+    console.log(`DuckDB-WASM ${rs[0].init.version} (eh, started in ${s3(median(rs.map((r) => r.init.seconds)))} beforehand): register + CSV→table ${s3(load)} + aggregates ${ms(query)} = ${s3(total)} = ${(MB / total).toFixed(0)} MB/s`);
+    console.log(`  renderer peak (VmHWM) ${fmtMB(Math.max(...rs.map((r) => r.end.rendererHwm)))} (after start, before the file ${fmtMB(median(rs.map((r) => r.idle.rendererHwm)))}); browser process peak ${fmtMB(Math.max(...rs.map((r) => r.end.browserHwm)))}`);
+    for (const [k, [expr]] of FILTERS.entries()) {
+      const f = rs.map((r) => r.filters[k]);
+      console.log(`  filter "${expr}" (${f[0].records} records): aggregates ${ms(median(f.map((x) => x.seconds)))}`);
+    }
+    const d = rs[0].results;
+    const agree = Number(d.totals[0].records) === expected.totals.records && String(d.totals[0].bytes) === String(expected.totals.bytes) &&
+      d.top_sources[0].k === expected.top.srcaddr.rows[0].key[0] && d.bytes_per_5min.length === expected.timeseries.points.length;
+    console.log(`  cross-check with flowlens analyze: ${agree ? 'totals, top source and 5-minute buckets agree' : 'MISMATCH ' + JSON.stringify(d.totals)}`);
+  }
+  if (results.flowlens && results.duckdb) {
+    console.log(`ratio FlowLens / DuckDB-WASM (time, file → results): ${(results.flowlens / results.duckdb).toFixed(2)} (FlowLens ${(results.duckdb / results.flowlens).toFixed(1)}× as fast, and it also draws the dashboard)`);
+  }
+  if (results.flowlens && results.stream) {
+    console.log(`FlowLens throughput / read limit: ${(results.stream / results.flowlens * 100).toFixed(0)} % (${(MB / results.flowlens).toFixed(0)} of ${(MB / results.stream).toFixed(0)} MB/s)`);
+  }
+  if (results.duckdb && results.stream) {
+    console.log(`DuckDB-WASM throughput / read limit: ${(results.stream / results.duckdb * 100).toFixed(0)} %`);
+  }
+} finally {
+  await new Promise((r) => server.close(r));
+  server.closeAllConnections?.();
+  if (process.argv.includes('--keep')) console.log(`kept ${tmp}`);
+  else rmSync(tmp, { recursive: true, force: true });
+}

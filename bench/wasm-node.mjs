@@ -1,0 +1,74 @@
+// wasm-node.mjs — the wasm core alone, in Node (V8, like Chromium), on a generated file: load speed
+// (beginFile, feed in 1 MiB pieces through one reused heap buffer as web/worker.js does, endFile)
+// and analyze() latency. Tells the browser figure's parts apart: the wasm engine itself versus
+// the page around it (file reading in the worker, messages, rendering).
+//
+//   node bench/wasm-node.mjs [--records N] [--runs R] [--file LOG]
+//
+// Uses build-wasm/ ($FLOWLENS_WASM_DIR). Figures only: nothing here runs in `make test`.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FILTERS, median } from './queries.mjs';
+import { provenance } from './provenance.mjs';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const WASM_DIR = resolve(ROOT, process.env.FLOWLENS_WASM_DIR ?? 'build-wasm');
+const CLI = resolve(ROOT, process.env.FLOWLENS_CLI ?? 'build/flowlens');
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
+};
+const records = Number(arg('--records', 1_000_000));
+const runs = Number(arg('--runs', 5));
+const tmp = mkdtempSync(join(tmpdir(), 'flowlens-bench-wasm-'));
+let file = arg('--file', null);
+if (!file) {
+  file = join(tmp, 'flows.log');
+  execFileSync(CLI, ['generate', '--records', String(records), '--seed', '1', '-o', file]);
+}
+const bytes = readFileSync(file);
+const MB = bytes.length / 1e6;
+const createFlowLensCore = createRequire(import.meta.url)(join(WASM_DIR, 'flowlens-core.js'));
+const wasmBinary = readFileSync(join(WASM_DIR, 'flowlens-core.wasm'));
+console.log(provenance(ROOT, [join(WASM_DIR, 'flowlens-core.wasm')]));
+console.log(`input: ${MB.toFixed(1)} MB; ${runs} runs, a fresh module each; medians`);
+
+const opts = { top: 10, metric: 'bytes', bucket: 0, keys: '', scanPorts: 20, scanHosts: 20 };
+const load = [];
+const full = [];
+const filtered = FILTERS.map(() => []);
+let heap = 0;
+for (let r = 0; r < runs; r += 1) {
+  const core = await createFlowLensCore({ wasmBinary });
+  const BUF = 1 << 20;
+  const ptr = core._malloc(BUF) >>> 0;
+  const t0 = performance.now();
+  const err = core.beginFile('flows.log', '');
+  if (err) throw new Error(err);
+  for (let off = 0; off < bytes.length; off += BUF) {
+    const piece = bytes.subarray(off, Math.min(off + BUF, bytes.length));
+    core.HEAPU8.set(piece, ptr);
+    core.feed(ptr, piece.length);
+  }
+  core.endFile();
+  load.push((performance.now() - t0) / 1e3);
+  let t = performance.now();
+  JSON.parse(core.analyze('', opts));
+  full.push((performance.now() - t) / 1e3);
+  FILTERS.forEach(([expr], k) => {
+    t = performance.now();
+    JSON.parse(core.analyze(expr, opts));
+    filtered[k].push((performance.now() - t) / 1e3);
+  });
+  heap = Math.max(heap, core.HEAPU8.length);
+  if (r === 0) console.log(`records: ${core.loadedRecords().toLocaleString('en-US')}`);
+}
+const l = median(load);
+console.log(`wasm load: ${l.toFixed(3)} s = ${(MB / l).toFixed(0)} MB/s; wasm memory ${(heap / 1e6).toFixed(0)} MB`);
+console.log(`wasm analyze (no filter): ${(median(full) * 1e3).toFixed(0)} ms`);
+FILTERS.forEach(([expr], k) => console.log(`wasm analyze "${expr}": ${(median(filtered[k]) * 1e3).toFixed(0)} ms`));
+rmSync(tmp, { recursive: true, force: true });
