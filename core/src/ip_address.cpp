@@ -116,13 +116,45 @@ IpAddress IpAddress::from_v4(uint32_t v) noexcept {
     return a;
 }
 
-std::optional<IpAddress> parse_ip(std::string_view text) noexcept {
-    IpAddress a;
-    if (text.find(':') == std::string_view::npos) {
-        if (!parse_v4_into(text, a.bytes.data() + 12)) return std::nullopt;
-        a.v4 = true;
-        return a;
+bool parse_ipv4(std::string_view text, uint32_t& out) noexcept {
+    const char* p = text.data();
+    const char* const end = p + text.size();
+    uint32_t r = 0;
+    for (int octet = 0; octet < 4; ++octet) {
+        if (octet > 0) {
+            if (p == end || *p != '.') return false;
+            ++p;
+        }
+        // One to three digits, no leading zero, at most 255; a fourth digit then fails the
+        // '.' (or end) test.
+        if (p == end) return false;
+        unsigned d = static_cast<unsigned>(static_cast<unsigned char>(*p)) - unsigned{'0'};
+        if (d > 9) return false;
+        unsigned v = d;
+        ++p;
+        if (p != end && (d = static_cast<unsigned>(static_cast<unsigned char>(*p)) - unsigned{'0'}) <= 9) {
+            if (v == 0) return false;
+            v = v * 10 + d;
+            ++p;
+            if (p != end && (d = static_cast<unsigned>(static_cast<unsigned char>(*p)) - unsigned{'0'}) <= 9) {
+                v = v * 10 + d;
+                ++p;
+                if (v > 255) return false;
+            }
+        }
+        r = (r << 8) | v;
     }
+    if (p != end) return false;
+    out = r;
+    return true;
+}
+
+std::optional<IpAddress> parse_ip(std::string_view text) noexcept {
+    uint32_t v4 = 0;
+    if (parse_ipv4(text, v4)) return IpAddress::from_v4(v4);
+    // A valid IPv4 never has a ':'; a text without one is no IPv6 either.
+    if (text.find(':') == std::string_view::npos) return std::nullopt;
+    IpAddress a;
     if (!parse_v6_into(text, a.bytes.data())) return std::nullopt;
     return a;
 }

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <charconv>
+#include <cstring>
 
 #include "flowlens/text.hpp"
 
@@ -27,28 +29,115 @@ bool is_name_like(std::string_view t) noexcept {
     return std::all_of(t.begin(), t.end(), is_name_char);
 }
 
+// What a byte means to the tokenizer: part of a token, a separator (space, tab, CR), or a
+// control byte that makes the line binary junk.
+enum : uint8_t { kTokenByte = 0, kSeparator = 1, kControl = 2 };
+constexpr std::array<uint8_t, 256> kByteClass = [] {
+    std::array<uint8_t, 256> t{};
+    for (int c = 0; c < 0x20; ++c) t[static_cast<size_t>(c)] = kControl;
+    t[0x7F] = kControl;
+    t[' '] = t['\t'] = t['\r'] = kSeparator;
+    return t;
+}();
+
 // Splits on runs of blanks; a token starting with '#' ends the line (documentation examples
-// carry "#comment" tails). Returns false when the line holds control bytes (binary junk).
-bool tokenize(std::string_view line, std::vector<std::string_view>& out) {
-    out.clear();
-    size_t i = 0, n = line.size();
-    while (i < n) {
-        char c = line[i];
-        if (c == ' ' || c == '\t' || c == '\r') {
-            ++i;
+// carry "#comment" tails). Stores the first `cap` tokens in out[] and returns how many there
+// are in all, or SIZE_MAX when the line holds control bytes (binary junk).
+size_t tokenize(std::string_view line, std::string_view* out, size_t cap) noexcept {
+    const char* p = line.data();
+    const char* const end = p + line.size();
+    size_t count = 0;
+    while (p < end) {
+        const auto u = static_cast<unsigned char>(*p);
+        if (kByteClass[u] == kSeparator) {
+            ++p;
             continue;
         }
-        if (c == '#') break;
-        size_t start = i;
-        while (i < n) {
-            c = line[i];
-            if (c == ' ' || c == '\t' || c == '\r') break;
-            if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) return false;
-            ++i;
+        if (u == '#') break;
+        const char* start = p;
+        // Eight bytes at a time up to the first byte below 0x21 or equal to 0x7F: the token's
+        // end, or a control byte. The lowest flagged byte of each test is exact (borrows only
+        // run upwards), so the lowest of their union is the first such byte.
+        static_assert(std::endian::native == std::endian::little, "the lowest flagged byte comes first");
+        constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+        while (end - p >= 8) {
+            uint64_t w;
+            std::memcpy(&w, p, sizeof w);
+            const uint64_t del = w ^ (kOnes * 0x7F);
+            const uint64_t m = ((w - kOnes * 0x21) & ~w & kHigh) | ((del - kOnes) & ~del & kHigh);
+            if (m != 0) {
+                p += std::countr_zero(m) >> 3;
+                goto token_end;
+            }
+            p += 8;
         }
-        out.push_back(line.substr(start, i - start));
+        while (p < end && kByteClass[static_cast<unsigned char>(*p)] == kTokenByte) ++p;
+    token_end:
+        if (p < end && kByteClass[static_cast<unsigned char>(*p)] == kControl) return SIZE_MAX;
+        if (count < cap) out[count] = std::string_view(start, static_cast<size_t>(p - start));
+        ++count;
     }
+    return count;
+}
+
+// ---- numbers, eight digits at a time ----------------------------------------------------------
+constexpr uint64_t kDigitOnes = 0x0101010101010101ull;
+
+// The value of len (1..8) ASCII digits at p, reading the 8 bytes p[0..8) (the caller makes
+// sure they are readable); false when one of the len bytes is not a digit. Left-padded with
+// '0' in a register, then combined pairwise (the simdjson way): no branch a digit.
+inline bool eight_digits(const char* p, size_t len, uint64_t& out) noexcept {
+    static_assert(std::endian::native == std::endian::little, "p[0] is the lowest byte");
+    uint64_t w;
+    std::memcpy(&w, p, sizeof w);
+    const size_t pad = 8 - len;  // bytes of '0' in front
+    if (pad != 0) w = (w << (pad * 8)) | ((kDigitOnes * '0') >> (len * 8));
+    // Every byte 0x30..0x39: high nibble 3, and still 3 after adding 6 (no carry can cross a
+    // byte once every high nibble is 3).
+    if ((w & (kDigitOnes * 0xF0)) != kDigitOnes * 0x30) return false;
+    if (((w + kDigitOnes * 0x06) & (kDigitOnes * 0xF0)) != kDigitOnes * 0x30) return false;
+    w = ((w & (kDigitOnes * 0x0F)) * 2561) >> 8;
+    w = ((w & 0x00FF00FF00FF00FFull) * 6553601) >> 16;
+    out = ((w & 0x0000FFFF0000FFFFull) * 42949672960001ull) >> 32;
     return true;
+}
+
+// parse_u64(v), faster for tokens of up to 16 digits when 8 bytes can be read from each
+// group's start without passing `limit` (the end of the line the token is in).
+inline std::optional<uint64_t> parse_number(std::string_view v, const char* limit) noexcept {
+    const size_t n = v.size();
+    const char* p = v.data();
+    uint64_t hi = 0, lo = 0;
+    if (n >= 1 && n <= 8 && limit - p >= 8) {
+        if (!eight_digits(p, n, lo)) return std::nullopt;
+        return lo;
+    }
+    if (n > 8 && n <= 16) {  // p + n <= limit: both groups' 8 bytes are inside the token
+        if (!eight_digits(p, n - 8, hi) || !eight_digits(p + n - 8, 8, lo)) return std::nullopt;
+        return hi * 100000000u + lo;
+    }
+    return parse_u64(v);
+}
+
+// a == b for the short tokens of the value caches, without a call to memcmp: 8-byte words,
+// the last one overlapping.
+bool same_text(std::string_view a, std::string_view b) noexcept {
+    const size_t n = a.size();
+    if (n != b.size()) return false;
+    if (n < 8) {
+        for (size_t i = 0; i < n; ++i)
+            if (a[i] != b[i]) return false;
+        return true;
+    }
+    uint64_t x, y;
+    for (size_t i = 0; i + 8 < n; i += 8) {
+        std::memcpy(&x, a.data() + i, 8);
+        std::memcpy(&y, b.data() + i, 8);
+        if (x != y) return false;
+    }
+    std::memcpy(&x, a.data() + n - 8, 8);
+    std::memcpy(&y, b.data() + n - 8, 8);
+    return x == y;
 }
 
 // Shape checks used only while inferring a layout, so that an id column cannot be mistaken
@@ -157,7 +246,7 @@ bool RecordParser::set_layout(const std::vector<std::string>& fields, uint64_t l
     for (const auto& name : fields_) {
         Column& col = store_.column(name);
         uint8_t rule = name == "action" ? 1 : name == "log-status" ? 2 : 0;
-        slots_.push_back({&col, col.kind, rule});
+        slots_.push_back({&col, col.kind, rule, false, 0, {}});
     }
     // A column stored relative to another (end to start) is appended after the others, so
     // that the row's start is there to be read against whatever the field order.
@@ -170,17 +259,25 @@ bool RecordParser::set_layout(const std::vector<std::string>& fields, uint64_t l
 }
 
 void RecordParser::line(std::string_view text, uint64_t line_no) {
-    if (!tokenize(text, tokens_)) {
+    token_count_ = tokenize(text, tokens_.data(), kMaxFields);
+    if (token_count_ == SIZE_MAX) {
+        token_count_ = 0;
         report_.add_bad_line(file_, line_no, BadLineReason::Binary, "control bytes in the line", text);
         return;
     }
-    if (tokens_.empty()) return;  // blank or comment line
+    if (token_count_ == 0) return;  // blank or comment line
 
-    if (looks_like_header(text)) {
+    // A header's first token is a name ("version") or "${version}": a record line, which starts
+    // with a digit or '-', is not scanned a second time.
+    const char first = tokens_[0][0];
+    const bool may_be_header = (first >= 'a' && first <= 'z') || (first >= 'A' && first <= 'Z') || first == '$';
+    if (may_be_header && looks_like_header(text)) {
         std::vector<std::string> names;
-        names.reserve(tokens_.size());
-        for (auto t : tokens_) names.push_back(to_lower(strip_format_braces(t)));
-        if (names.size() > kMaxFields || !set_layout(names, line_no)) {
+        if (token_count_ <= kMaxFields) {
+            names.reserve(token_count_);
+            for (size_t i = 0; i < token_count_; ++i) names.push_back(to_lower(strip_format_braces(tokens_[i])));
+        }
+        if (token_count_ > kMaxFields || !set_layout(names, line_no)) {
             if (file_error_.empty()) file_error_ = "header line " + std::to_string(line_no) + " cannot be used";
             fields_.clear();
             slots_.clear();
@@ -197,7 +294,7 @@ void RecordParser::line(std::string_view text, uint64_t line_no) {
 
 bool RecordParser::try_infer(std::string_view line, uint64_t line_no) {
     std::vector<std::string> fit;
-    if (tokens_.size() == default_format().size()) {
+    if (token_count_ == default_format().size()) {
         // The default format needs no proof: its own bad values are reported as such.
         std::vector<std::string> def(default_format().begin(), default_format().end());
         set_layout(def, line_no);
@@ -205,7 +302,7 @@ bool RecordParser::try_infer(std::string_view line, uint64_t line_no) {
     }
     std::vector<const std::vector<std::string>*> fitting;
     for (const auto& layout : candidate_layouts()) {
-        if (layout.size() != tokens_.size()) continue;
+        if (layout.size() != token_count_) continue;
         bool ok = true;
         for (size_t i = 0; i < layout.size() && ok; ++i) {
             const FieldInfo* f = find_field(layout[i]);
@@ -231,8 +328,8 @@ bool RecordParser::try_infer(std::string_view line, uint64_t line_no) {
         return true;
     }
     std::string why = fitting.empty()
-                          ? "its " + std::to_string(tokens_.size()) + " fields match no known layout"
-                          : "its " + std::to_string(tokens_.size()) + " fields fit " + std::to_string(fitting.size()) +
+                          ? "its " + std::to_string(token_count_) + " fields match no known layout"
+                          : "its " + std::to_string(token_count_) + " fields fit " + std::to_string(fitting.size()) +
                                 " layouts";
     std::string detail = "no header line and no field list; " + why +
                          ". State the format (CLI: --fields \"version account-id …\"; page: the field-list box)";
@@ -241,18 +338,39 @@ bool RecordParser::try_infer(std::string_view line, uint64_t line_no) {
     return false;
 }
 
+uint32_t RecordParser::intern_v4(uint32_t value) {
+    for (const RecentV4& r : recent_v4_)
+        if (r.value == value && r.id != 0) return r.id;
+    const uint32_t id = store_.addresses().intern_v4(value);
+    recent_v4_[recent_next_] = {value, id};
+    recent_next_ = (recent_next_ + 1) & 3u;  // 4 entries
+    return id;
+}
+
+void RecordParser::remember(Slot& slot, std::string_view text, uint32_t code) {
+    // Values longer than a line cannot be, but a huge one is not worth keeping a copy of.
+    if (text.size() > 256) {
+        slot.cached = false;
+        return;
+    }
+    slot.cached_text.assign(text);
+    slot.cached_code = code;
+    slot.cached = true;
+}
+
 bool RecordParser::stage(uint64_t line_no, std::string_view line, bool report) {
     auto fail = [&](BadLineReason reason, std::string detail) {
         if (report) report_.add_bad_line(file_, line_no, reason, detail, line);
         return false;
     };
-    if (tokens_.size() != slots_.size())
-        return fail(BadLineReason::FieldCount, std::to_string(tokens_.size()) + " fields, the format has " +
+    if (token_count_ != slots_.size())
+        return fail(BadLineReason::FieldCount, std::to_string(token_count_) + " fields, the format has " +
                                                    std::to_string(slots_.size()) + " (" + excerpt(join(fields_), 80) + ")");
+    const char* const line_end = line.data() + line.size();
     for (size_t i = 0; i < slots_.size(); ++i) {
         std::string_view v = tokens_[i];
         Staged& s = staged_[i];
-        const Slot& slot = slots_[i];
+        Slot& slot = slots_[i];
         if (v == "-") {
             s = {0, true};
             continue;
@@ -262,7 +380,7 @@ bool RecordParser::stage(uint64_t line_no, std::string_view line, bool report) {
             case FieldKind::Small:
             case FieldKind::Flags:
             case FieldKind::Port: {
-                auto n = parse_u64(v);
+                auto n = parse_number(v, line_end);
                 if (!n) return fail(BadLineReason::BadNumber, what("is not a number"));
                 uint64_t max = slot.kind == FieldKind::Small ? 255 : 65535;
                 if (*n > max)
@@ -272,7 +390,7 @@ bool RecordParser::stage(uint64_t line_no, std::string_view line, bool report) {
                 break;
             }
             case FieldKind::Counter: {
-                auto n = parse_u64(v);
+                auto n = parse_number(v, line_end);
                 if (!n) {
                     bool digits = std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
                     return digits ? fail(BadLineReason::CounterOverflow, what("does not fit in 64 bits"))
@@ -282,7 +400,7 @@ bool RecordParser::stage(uint64_t line_no, std::string_view line, bool report) {
                 break;
             }
             case FieldKind::Time: {
-                auto n = parse_u64(v);
+                auto n = parse_number(v, line_end);
                 if (!n) return fail(BadLineReason::BadTime, what("is not a Unix time"));
                 uint64_t t = *n >= kMillisecondsFrom ? *n / 1000 : *n;
                 if (t > 0xFFFFFFFEu) return fail(BadLineReason::BadTime, what("is beyond the year 2106"));
@@ -290,12 +408,21 @@ bool RecordParser::stage(uint64_t line_no, std::string_view line, bool report) {
                 break;
             }
             case FieldKind::Address: {
+                uint32_t v4 = 0;
+                if (parse_ipv4(v, v4)) {
+                    s = {intern_v4(v4), false};
+                    break;
+                }
                 auto a = parse_ip(v);
                 if (!a) return fail(BadLineReason::BadAddress, what("is not an IPv4 or IPv6 address"));
                 s = {store_.addresses().intern(*a), false};
                 break;
             }
             case FieldKind::Enum: {
+                if (slot.cached && same_text(v, slot.cached_text)) {
+                    s = {slot.cached_code, false};
+                    break;
+                }
                 std::string_view canonical = v;
                 if (slot.enum_rule == 1) {
                     canonical = iequals(v, "ACCEPT") ? "ACCEPT" : iequals(v, "REJECT") ? "REJECT" : "";
@@ -314,10 +441,16 @@ bool RecordParser::stage(uint64_t line_no, std::string_view line, bool report) {
                     code = dict.intern(canonical);
                 }
                 s = {*code, false};
+                remember(slot, v, *code);
                 break;
             }
             case FieldKind::Text:
+                if (slot.cached && same_text(v, slot.cached_text)) {
+                    s = {slot.cached_code, false};
+                    break;
+                }
                 s = {slot.column->dict.intern(v), false};
+                remember(slot, v, static_cast<uint32_t>(s.value));
                 break;
         }
     }

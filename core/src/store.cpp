@@ -94,6 +94,21 @@ uint32_t AddressTable::intern(const IpAddress& a) {
     return id;
 }
 
+uint32_t AddressTable::intern_v4(uint32_t v) {
+    // The same hash as IpAddressHash{}(IpAddress::from_v4(v)), so both paths share one index:
+    // there the address's last 8 bytes, loaded little-endian, are 0 0 0 0 a b c d.
+    static_assert(std::endian::native == std::endian::little, "mirrors IpAddressHash's 8-byte loads");
+    const uint32_t be = ((v & 0xFFu) << 24) | ((v & 0xFF00u) << 8) | ((v >> 8) & 0xFF00u) | (v >> 24);
+    uint64_t h = ((uint64_t{be} << 32) ^ 0x51ED27ull) * 0xBF58476D1CE4E5B9ull;
+    const auto hash = static_cast<size_t>(h ^ (h >> 31));
+    if (auto id = index_.find(hash, [&](uint32_t i) { return addresses_[i].v4 && addresses_[i].v4_value() == v; }))
+        return *id;
+    auto id = static_cast<uint32_t>(addresses_.size());
+    addresses_.push_back(IpAddress::from_v4(v));
+    index_.insert(hash, id);
+    return id;
+}
+
 std::optional<uint32_t> AddressTable::find(const IpAddress& a) const noexcept {
     return index_.find(IpAddressHash{}(a), [&](uint32_t i) { return addresses_[i] == a; });
 }
@@ -179,22 +194,6 @@ uint64_t Column::number(size_t row) const noexcept {
     return base_ ? uint64_t{base_->stored(row)} + x : x;
 }
 
-void Column::push(uint32_t v) {
-    // The padding moves up by one element and the row takes the first padding slot.
-    switch (width_) {
-        case 1:
-            u8_.push_back(0);
-            u8_[size_] = static_cast<uint8_t>(v);
-            break;
-        case 2:
-            u16_.push_back(0);
-            u16_[size_] = static_cast<uint16_t>(v);
-            break;
-        default: u32_.push_back(v); break;
-    }
-    ++size_;
-}
-
 void Column::set(size_t row, uint32_t v) noexcept {
     switch (width_) {
         case 1: u8_[row] = static_cast<uint8_t>(v); break;
@@ -270,7 +269,7 @@ void Column::append_null() {
     if (kind != FieldKind::Address && kind != FieldKind::Enum && kind != FieldKind::Text) nulls.set_null(row);
 }
 
-void Column::append_number(uint64_t v) {
+void Column::append_number_slow(uint64_t v) {
     switch (kind) {
         case FieldKind::Small:
         case FieldKind::Port:
@@ -284,16 +283,6 @@ void Column::append_number(uint64_t v) {
             return;
         default: append_id(static_cast<uint32_t>(v)); return;
     }
-}
-
-void Column::append_id(uint32_t id) {
-    // Ids only grow, so one widening per width at most: amortised O(1) per row.
-    if (id > max_of(width_)) widen(id <= 0xFFFF ? 2 : 4);
-    push(id);
-}
-
-void Column::pad_to(size_t rows) {
-    while (size() < rows) append_null();
 }
 
 void Column::shrink_to_fit() {

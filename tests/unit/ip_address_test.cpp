@@ -1,6 +1,8 @@
 // Addresses: every textual form in, RFC 5952 canonical form out.
 #include <doctest/doctest.h>
 
+#include <string>
+
 #include "flowlens/ip_address.hpp"
 
 using namespace flowlens;
@@ -25,6 +27,37 @@ TEST_CASE("ip_address.v4") {
                                 "1.2.3.-4", "1234.1.1.1"})
             CHECK_MESSAGE(!parse_ip(bad), bad);
     }
+}
+
+// parse_ipv4 (the loader's fast path) accepts exactly what parse_ip accepts as IPv4, with the
+// same value, over edge cases and every byte in every position of a short address.
+TEST_CASE("ip_address.parse_ipv4_agrees_with_parse_ip") {
+    auto agree = [](std::string_view s) {
+        CAPTURE(s);
+        uint32_t v = 0xDEADBEEF;
+        const bool fast = parse_ipv4(s, v);
+        const auto slow = parse_ip(s);
+        CHECK(fast == (slow && slow->v4));
+        if (fast) CHECK(v == slow->v4_value());
+    };
+    for (const char* s : {"0.0.0.0", "255.255.255.255", "1.2.3.4", "10.0.2.22", "172.31.16.139", "256.0.0.0",
+                          "0.0.0.256", "255.255.255.256", "1.2.3.04", "01.2.3.4", "00.0.0.0", "0.00.0.0", "1.2.3.4.",
+                          ".1.2.3.4", "1.2.3", "1.2.3.", "1.2.3.4.5", "1..3.4", "1234.1.1.1", "1.2.3.1234",
+                          "199.99.9.249", "249.250.251.252", "300.1.1.1", "1.2.3.4 ", " 1.2.3.4", "1.2.3.4/8",
+                          "::ffff:1.2.3.4", "::1", "", ".", "1", "1.", "9.9.9.9", "99.99.99.99", "100.100.100.100"})
+        agree(s);
+    const std::string base = "12.0.255.9";
+    for (size_t pos = 0; pos <= base.size(); ++pos)
+        for (int b = 0; b < 256; ++b) {
+            std::string replaced = base, inserted = base;
+            if (pos < base.size()) replaced[pos] = static_cast<char>(b);
+            inserted.insert(pos, 1, static_cast<char>(b));
+            agree(replaced);
+            agree(inserted);
+        }
+    uint32_t v = 0;
+    CHECK(parse_ipv4("10.1.2.3", v));
+    CHECK(v == 0x0A010203u);
 }
 
 TEST_CASE("ip_address.v6_forms") {

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "flowlens/record_parser.hpp"
+#include "flowlens/text.hpp"
 
 using namespace flowlens;
 
@@ -327,4 +328,135 @@ TEST_CASE("record_parser.enum_value_limit") {
     f.feed(p, input);
     CHECK(f.store.rows() == 255);
     CHECK(f.report.count(BadLineReason::BadEnum) == 45);
+}
+
+// The tokenizer reads eight bytes at a time: a control byte or DEL anywhere in a line (inside a
+// long token, at a word's edge, in the tail) makes it binary; bytes from 0x80 up are token
+// bytes; space, tab and CR separate, whatever their position in the 8-byte word.
+TEST_CASE("record_parser.tokenizer_positions") {
+    const std::string good =
+        "2 123456789010 eni-0123456789abcdef0 10.0.0.1 10.0.0.2 443 49152 6 10 1000 1418530010 1418530070 ACCEPT OK";
+    for (char bad : {'\x01', '\x00', '\x0b', '\x0c', '\x1f', '\x7f', '\n'}) {
+        Fixture f;
+        auto p = f.parser();
+        p.line(good, 1);
+        uint64_t n = 1;
+        for (size_t pos = 0; pos <= good.size(); ++pos) {
+            std::string line = good;
+            line.insert(pos, 1, bad);
+            p.line(line, ++n);
+        }
+        CAPTURE(static_cast<int>(bad));
+        CHECK(f.report.count(BadLineReason::Binary) == good.size() + 1);
+        CHECK(f.store.rows() == 1);
+    }
+    {
+        // Every separator after every byte: a token split in two (field count) or a doubled
+        // separator (still a good record).
+        Fixture f;
+        auto p = f.parser();
+        uint64_t n = 0, good_rows = 0, split = 0;
+        for (char sep : {' ', '\t', '\r'})
+            for (size_t pos = 0; pos <= good.size(); ++pos) {
+                std::string line = good;
+                line.insert(pos, 1, sep);
+                const bool splits = pos > 0 && pos < good.size() && good[pos - 1] != ' ' && good[pos] != ' ';
+                p.line(line, ++n);
+                (splits ? split : good_rows) += 1;
+            }
+        CHECK(f.report.count(BadLineReason::FieldCount) == split);
+        CHECK(f.store.rows() == good_rows);
+        CHECK(f.report.count(BadLineReason::Binary) == 0);
+    }
+    {
+        // UTF-8 inside a long text token is data, and a '#' inside a token is not a comment.
+        Fixture f;
+        auto p = f.parser();
+        p.line("2 123456789010 eni-\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9#x 10.0.0.1 10.0.0.2 443 49152 6 10 1000 1418530010 "
+               "1418530070 ACCEPT OK",
+               1);
+        p.line("2 123456789010 eni-a 10.0.0.1 10.0.0.2 443 49152 6 10 1000 1418530010 1418530070 ACCEPT OK #\x01 tail", 2);
+        f.store.pad_columns();
+        REQUIRE(f.store.rows() == 2);
+        CHECK(f.value(0, "interface-id") == "eni-\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9#x");
+        CHECK(f.value(1, "interface-id") == "eni-a");
+        CHECK(f.report.bad_lines() == 0);
+    }
+}
+
+// The per-column cache of the last text or enum value: repeated, alternating and case-varied
+// values get the codes a dictionary look-up gives, within a file and across files that share
+// the store (a new parser per file, the same dictionaries).
+TEST_CASE("record_parser.value_cache_across_rows_and_files") {
+    Fixture f;
+    const std::string head = "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes "
+                             "start end action log-status\n";
+    auto row = [](std::string_view eni, std::string_view action, std::string_view addr) {
+        return "2 123456789010 " + std::string(eni) + " " + std::string(addr) + " 10.0.0.2 443 49152 6 10 1000 " +
+               "1418530010 1418530070 " + std::string(action) + " OK\n";
+    };
+    {
+        auto p = f.parser();
+        f.feed(p, head + row("eni-a", "ACCEPT", "10.0.0.1") + row("eni-a", "accept", "10.0.0.1") +
+                      row("eni-b", "REJECT", "10.0.0.3") + row("eni-a", "Reject", "::ffff:10.0.0.1") +
+                      row("eni-a", "ACCEPT", "10.0.0.1"));
+    }
+    f.report.files.push_back({});
+    f.store.begin_file(f.store.add_file("second.log"));
+    {
+        RecordParser p(f.store, f.report, 1, {});
+        f.feed(p, head + row("eni-b", "reject", "10.0.0.3") + row("eni-c", "ACCEPT", "10.0.0.1") +
+                      row("eni-a", "accept", "10.0.0.3"));
+    }
+    REQUIRE(f.store.rows() == 8);
+    const char* eni[] = {"eni-a", "eni-a", "eni-b", "eni-a", "eni-a", "eni-b", "eni-c", "eni-a"};
+    const char* action[] = {"ACCEPT", "ACCEPT", "REJECT", "REJECT", "ACCEPT", "REJECT", "ACCEPT", "ACCEPT"};
+    const char* addr[] = {"10.0.0.1", "10.0.0.1", "10.0.0.3", "::ffff:10.0.0.1", "10.0.0.1", "10.0.0.3", "10.0.0.1", "10.0.0.3"};
+    for (size_t r = 0; r < 8; ++r) {
+        CAPTURE(r);
+        CHECK(f.value(r, "interface-id") == eni[r]);
+        CHECK(f.value(r, "action") == action[r]);
+        CHECK(f.value(r, "srcaddr") == addr[r]);
+    }
+    const Column* iface = f.store.find("interface-id");
+    CHECK(iface->dict.size() == 4);  // null + 3 values: each interned once
+    CHECK(iface->code(0) == iface->code(7));
+    CHECK(f.store.find("action")->dict.size() == 3);
+    CHECK(f.store.addresses().size() == 5);  // null, 10.0.0.1, 10.0.0.2, 10.0.0.3, ::ffff:10.0.0.1
+}
+
+// Numbers are read eight digits at a time when the line has room: every length from 1 to 20
+// digits, at the end of the line (no room past the token) and inside it, with a bad byte at
+// each position, gives what parse_u64 gives.
+TEST_CASE("record_parser.numbers_of_every_length") {
+    for (bool last : {true, false}) {
+        Fixture f;
+        auto p = last ? f.parser({"version", "bytes"}) : f.parser({"bytes", "version"});
+        auto line = [&](const std::string& number) { return last ? "2 " + number : number + " 2"; };
+        std::vector<std::string> expect;  // the value of each good row
+        uint64_t n = 0, bad = 0;
+        std::string digits = "98765432109876543210";
+        for (size_t len = 1; len <= 20; ++len) {
+            for (const std::string& number : {digits.substr(20 - len), std::string(len, '9'), std::string(len, '0'),
+                                              "1" + std::string(len - 1, '0')}) {
+                CAPTURE(number);
+                p.line(line(number), ++n);
+                if (auto v = parse_u64(number)) expect.push_back(std::to_string(*v));
+                else ++bad;
+                for (size_t pos = 0; pos < len; ++pos)
+                    for (char junk : {'/', ':', 'a', '-', '\x80', '.', '\xff'}) {
+                        std::string broken = number;
+                        broken[pos] = junk;
+                        p.line(line(broken), ++n);
+                        if (broken == "-") expect.push_back("-");  // null, not bad
+                        else ++bad;
+                    }
+            }
+        }
+        f.store.pad_columns();
+        CAPTURE(last);
+        CHECK(f.report.bad_lines() == bad);
+        REQUIRE(f.store.rows() == expect.size());
+        for (size_t r = 0; r < expect.size(); ++r) CHECK(f.value(r, "bytes") == expect[r]);
+    }
 }

@@ -2,6 +2,8 @@
 // padding, shrink_to_fit, file spans.
 #include <doctest/doctest.h>
 
+#include <vector>
+
 #include "flowlens/store.hpp"
 
 using namespace flowlens;
@@ -68,6 +70,37 @@ TEST_CASE("store.address_interning_is_shared") {
     CHECK(s.addresses().find(b) == 2u);
     CHECK_FALSE(s.addresses().find(*parse_ip("10.0.0.2")));
     CHECK(s.addresses().address(ia) == a);
+}
+
+// The IPv4 fast path shares ids with intern(): whichever path saw an address first, the other
+// finds it (same hash, same index), and an IPv4-mapped IPv6 address stays a different one.
+TEST_CASE("store.intern_v4_matches_intern") {
+    Store s;
+    AddressTable& t = s.addresses();
+    const uint32_t a = t.intern_v4(0x0A000001u);  // 10.0.0.1
+    CHECK(a == 1);
+    CHECK(t.intern(*parse_ip("10.0.0.1")) == a);
+    CHECK(t.find(*parse_ip("10.0.0.1")) == a);
+    const uint32_t b = t.intern(*parse_ip("192.168.7.200"));
+    CHECK(t.intern_v4(0xC0A807C8u) == b);
+    const uint32_t mapped = t.intern(*parse_ip("::ffff:10.0.0.1"));
+    CHECK(mapped != a);
+    CHECK(t.intern_v4(0x0A000001u) == a);
+    CHECK(t.address(a) == IpAddress::from_v4(0x0A000001u));
+    for (uint32_t v : {0u, 1u, 0xFFFFFFFFu, 0x80000000u, 0x000000FFu, 0xFF000000u}) {
+        CAPTURE(v);
+        const uint32_t id = t.intern_v4(v);
+        CHECK(t.intern(IpAddress::from_v4(v)) == id);
+        CHECK(t.address(id) == IpAddress::from_v4(v));
+    }
+    // At scale, interleaved: the index grows under both paths.
+    std::vector<uint32_t> ids;
+    for (uint32_t i = 0; i < 5000; ++i)
+        ids.push_back(i % 2 ? t.intern_v4(0x0A000000u + i * 7919u) : t.intern(IpAddress::from_v4(0x0A000000u + i * 7919u)));
+    for (uint32_t i = 0; i < 5000; ++i) {
+        CHECK(t.intern(IpAddress::from_v4(0x0A000000u + i * 7919u)) == ids[i]);
+        CHECK(t.intern_v4(0x0A000000u + i * 7919u) == ids[i]);
+    }
 }
 
 TEST_CASE("store.dictionary") {

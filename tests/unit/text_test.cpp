@@ -1,6 +1,11 @@
 // Small text helpers: numbers, case, trimming and safe excerpts for messages.
 #include <doctest/doctest.h>
 
+#include <charconv>
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "flowlens/text.hpp"
 
 using namespace flowlens;
@@ -14,6 +19,41 @@ TEST_CASE("text.parse_u64") {
     CHECK_FALSE(parse_u64("+1"));
     CHECK_FALSE(parse_u64("1 "));
     CHECK_FALSE(parse_u64("0x10"));
+}
+
+// The hand-rolled parser agrees with std::from_chars (whole string, base 10) at every length
+// and around every overflow edge.
+TEST_CASE("text.parse_u64_matches_from_chars") {
+    auto reference = [](std::string_view s) -> std::optional<uint64_t> {
+        if (s.empty() || s.size() > 20) return std::nullopt;
+        uint64_t v = 0;
+        auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+        if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+        return v;
+    };
+    const std::vector<std::string> cases = {
+        "1", "9", "00", "007", "10", "255", "256", "65535", "65536", "4294967295", "4294967296",
+        "9999999999999999999",   // 19 digits: the unchecked loop's largest
+        "10000000000000000000",  // 20 digits, fits
+        "18446744073709551609", "18446744073709551610", "18446744073709551614",
+        "18446744073709551615", "18446744073709551616", "18446744073709551619",
+        "18446744073709551620", "19999999999999999999", "99999999999999999999",
+        "00000000000000000001", "000000000000000000001",  // 21 characters: too long
+        "184467440737095516150", "1a", "a1", "1/", "1:", "/", ":", "12 3", "1\t", "\xff" "1", "-0",
+        std::string(20, '0'), std::string(21, '0'),
+    };
+    for (const auto& c : cases) {
+        CAPTURE(c);
+        CHECK(parse_u64(c) == reference(c));
+    }
+    // Every single byte, and each byte after a digit and before one.
+    for (int b = 0; b < 256; ++b) {
+        const std::string one(1, static_cast<char>(b));
+        CHECK(parse_u64(one) == reference(one));
+        CHECK(parse_u64("7" + one) == reference("7" + one));
+        CHECK(parse_u64(one + "7") == reference(one + "7"));
+        CHECK(parse_u64("1844674407370955161" + one) == reference("1844674407370955161" + one));
+    }
 }
 
 TEST_CASE("text.case_and_trim") {

@@ -20,6 +20,7 @@
 // Cost: O(line length) per line; no allocation per line once dictionaries are warm.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -58,6 +59,12 @@ private:
         Column* column;
         FieldKind kind;
         uint8_t enum_rule;  // 0 = free enum, 1 = action, 2 = log-status
+        // Enum and Text: the last token seen in this slot and its code. Consecutive records of
+        // one interface repeat account-id, interface-id, action…: a hit skips hash and probe.
+        // Codes never change once given, so the cache stays right whatever else is loaded.
+        bool cached = false;
+        uint32_t cached_code = 0;
+        std::string cached_text;
     };
     struct Staged {
         uint64_t value;  // number, or id/code
@@ -69,6 +76,7 @@ private:
     // Converts tokens into staged values; on failure reports the bad line and returns false.
     bool stage(uint64_t line_no, std::string_view line, bool report);
     void commit();
+    static void remember(Slot& slot, std::string_view text, uint32_t code);
 
     Store& store_;
     IngestReport& report_;
@@ -77,8 +85,20 @@ private:
     std::vector<std::string> fields_;
     std::vector<Slot> slots_;
     std::vector<size_t> commit_order_;  // slot indices, columns with a base() last
-    std::vector<std::string_view> tokens_;
+    // The line's tokens: the first kMaxFields are kept (no layout has more), all are counted.
+    std::array<std::string_view, kMaxFields> tokens_{};
+    size_t token_count_ = 0;
     std::vector<Staged> staged_;
+    // The last IPv4 addresses interned, with their ids, shared by every address column: a
+    // flow's request and response rows swap srcaddr and dstaddr, and one host talks in bursts.
+    // Ids never change once given, so the cache stays right whatever else is loaded.
+    struct RecentV4 {
+        uint32_t value = 0;
+        uint32_t id = 0;  // 0 = empty
+    };
+    std::array<RecentV4, 4> recent_v4_{};  // replaced round-robin (recent_next_ & 3)
+    uint32_t recent_next_ = 0;
+    uint32_t intern_v4(uint32_t value);
     uint64_t records_ = 0;
     uint64_t headers_ = 0;
     std::string file_error_;

@@ -107,6 +107,8 @@ class AddressTable {
 public:
     AddressTable();
     uint32_t intern(const IpAddress& a);
+    // intern(IpAddress::from_v4(v)) without building and comparing whole 17-byte addresses.
+    uint32_t intern_v4(uint32_t v);
     std::optional<uint32_t> find(const IpAddress& a) const noexcept;
     const IpAddress& address(uint32_t id) const noexcept { return addresses_[id]; }
     size_t size() const noexcept { return addresses_.size(); }  // including the null slot 0
@@ -256,16 +258,78 @@ public:
     const Column* base() const noexcept { return base_; }
 
     // ---- appending (the parser's side); each appends exactly one row ----
+    // The common cases are inline (the loader appends a value per column per record); widening,
+    // escapes and nulls take the out-of-line paths.
     void append_null();
-    void append_number(uint64_t v);  // Small, Flags, Port, Counter, Time (caller checked range)
-    void append_id(uint32_t id);     // Address id, Enum/Text code
-    void pad_to(size_t rows);        // append nulls until size() == rows
+    // Small, Flags, Port, Counter, Time (caller checked range)
+#if defined(__GNUC__) || defined(__clang__)
+    [[gnu::always_inline]]
+#endif
+    void append_number(uint64_t v) {
+        switch (kind) {
+            case FieldKind::Small:
+            case FieldKind::Port:
+            case FieldKind::Flags: push(static_cast<uint32_t>(v)); return;
+            case FieldKind::Counter:
+                if (v < escape_mark()) {
+                    push(static_cast<uint32_t>(v));
+                    return;
+                }
+                break;
+            case FieldKind::Time:
+                if (!base_) {
+                    push(static_cast<uint32_t>(v));
+                    return;
+                }
+                if (size_ < base_->size_) {
+                    const uint32_t b = base_->stored(size_);
+                    if (v >= b && v - b < escape_mark()) {
+                        push(static_cast<uint32_t>(v - b));
+                        return;
+                    }
+                }
+                break;
+            default: break;
+        }
+        append_number_slow(v);
+    }
+    // Address id, Enum/Text code
+    void append_id(uint32_t id) {
+        // Ids only grow, so one widening per width at most: amortised O(1) per row.
+        if (id > escape_mark()) [[unlikely]]
+            widen(id <= 0xFFFF ? 2 : 4);
+        push(id);
+    }
+    // append nulls until size() == rows
+    void pad_to(size_t rows) {
+        while (size_ < rows) [[unlikely]]
+            append_null();
+    }
     // Frees unused capacity. Values, widths and escapes are unchanged.
     void shrink_to_fit();
     size_t memory_bytes() const noexcept;
 
 private:
-    void push(uint32_t v);  // v fits width_
+    // Inlined into the loader's per-value appends (out of line it was 5% of the load).
+#if defined(__GNUC__) || defined(__clang__)
+    [[gnu::always_inline]]
+#endif
+    void push(uint32_t v) {  // v fits width_
+        // The padding moves up by one element and the row takes the first padding slot.
+        switch (width_) {
+            case 1:
+                u8_.push_back(0);
+                u8_[size_] = static_cast<uint8_t>(v);
+                break;
+            case 2:
+                u16_.push_back(0);
+                u16_[size_] = static_cast<uint16_t>(v);
+                break;
+            default: u32_.push_back(v); break;
+        }
+        ++size_;
+    }
+    void append_number_slow(uint64_t v);
     void set(size_t row, uint32_t v) noexcept;
     void widen(uint8_t to);
     // The stored form of `value` in `row` if it fits below the escape mark.
