@@ -13,7 +13,7 @@ import { isoSeconds, keyLabel, formatInt, formatBytes } from './format.js';
 import { timeseriesOption, timeRangeFromBrush, drawnSeries } from './charts/timeseries.js';
 import { topOption, rejectsByPortOption, rejectsBySourceOption } from './charts/bars.js';
 import { conversationsOption, conversationGraph } from './charts/conversations.js';
-import { findings, insightQueries } from './insights.js';
+import { findings, insightQueries, INSIGHT_NEEDS } from './insights.js';
 import { ChartsHost } from './ui/charts-host.js';
 import { FilterBar } from './ui/filter-bar.js';
 import { renderProgress, resetProgress } from './ui/progress.js';
@@ -93,6 +93,7 @@ async function loadFiles(list) {
   showView('progress');
   setState('loading');
   let result;
+  performance.mark('fl:load-start');
   try {
     result = await engine.load(list, {
       fields: byId('field-list').value,
@@ -101,6 +102,7 @@ async function loadFiles(list) {
   } catch (err) {
     return loadFailed(err);
   }
+  performance.mark('fl:load-done', { detail: { timing: result.timing, seconds: result.seconds } });
   state.load = result;
   renderFilesTable(byId('files-table'), result.files);
   renderNotices(byId('notices'), result);
@@ -165,9 +167,33 @@ async function runQuery({ conditions = state.conditions, typed = null, fromLoad 
   const seq = ++state.querySeq;
   const filter = joinConditions(conditions);
   setState('querying');
-  let analysis;
+  // One round trip: the analysis, the first records page and the follow-up queries. The
+  // analysis arrives first and is drawn while the worker makes the rest; `ready` comes once the
+  // findings and the records page are shown too.
+  const drawAnalysis = (analysis) => {
+    if (seq !== state.querySeq) return;
+    if (typed !== null) {
+      filterBar.setText('');
+      filterBar.clearError();
+    } else if (!fromLoad && !keepError) {
+      filterBar.clearError();
+    }
+    state.conditions = typed === null ? conditions : splitTyped(conditions.slice(0, -1), typed);
+    state.analysis = analysis;
+    state.offset = 0;
+    syncHash(joinConditions(state.conditions), pushHistory);
+    filterBar.render(state.conditions);
+    renderAnalysis();
+    performance.mark('fl:charts-done');
+  };
+  let view;
   try {
-    analysis = await engine.analyze(filter, { top: TOP_N, metric: state.topMetric });
+    view = await engine.view(filter, { top: TOP_N, metric: state.topMetric }, {
+      queries: insightQueries(filter).map(([name, f, options]) => ({ name, filter: f, options, when: INSIGHT_NEEDS[name] })),
+      offset: 0,
+      limit: PAGE_SIZE,
+      onAnalysis: drawAnalysis,
+    });
   } catch (err) {
     if (seq !== state.querySeq) return;
     if (err.name === 'FilterError') {
@@ -186,34 +212,12 @@ async function runQuery({ conditions = state.conditions, typed = null, fromLoad 
     return loadFailed(err);
   }
   if (seq !== state.querySeq) return;
-  if (typed !== null) {
-    filterBar.setText('');
-    filterBar.clearError();
-  } else if (!fromLoad && !keepError) {
-    filterBar.clearError();
-  }
-  state.conditions = typed === null ? conditions : splitTyped(conditions.slice(0, -1), typed);
-  state.analysis = analysis;
-  state.offset = 0;
-  syncHash(joinConditions(state.conditions), pushHistory);
-  filterBar.render(state.conditions);
-  renderAnalysis();
-
-  // Follow-up queries (findings) and the first records page.
-  try {
-    const queries = insightQueries(filter).map(([name, f, options]) => ({ name, filter: f, options }));
-    const [extra, page] = await Promise.all([
-      engine.analyzeMany(queries),
-      engine.records(filter, 0, PAGE_SIZE),
-    ]);
-    if (seq !== state.querySeq) return;
-    state.extra = extra;
-    renderFindings(findings(analysis, extra));
-    showPage(page);
-  } catch (err) {
-    if (seq !== state.querySeq) return;
-    renderFindings(findings(analysis, {}));
-  }
+  performance.mark('fl:view-done', { detail: view.timing });
+  if (state.analysis !== view.analysis) drawAnalysis(view.analysis); // (no progress message came)
+  state.extra = view.extra;
+  renderFindings(findings(view.analysis, view.extra));
+  showPage(view.page);
+  performance.mark('fl:render-done');
   setState('ready');
 }
 
@@ -272,8 +276,7 @@ function addFilter(condition) {
 
 function renderAnalysis() {
   const a = state.analysis;
-  renderCards(a);
-  renderFindings(findings(a, {}));
+  renderCards(a); // the findings follow with the follow-up queries (runQuery)
   renderTimeseries();
   renderTopKeys();
   renderTop();

@@ -19,6 +19,13 @@ export function insightQueries(filter) {
   ];
 }
 
+/**
+ * For each follow-up query, the totals field of the main analysis that must be above 0 for the
+ * query to find anything (`findings` reads its result only then): `nodata` needs NODATA records,
+ * `replies` (a subset of the rejected records) needs rejects. The worker skips the others.
+ */
+export const INSIGHT_NEEDS = { nodata: 'nodata_records', replies: 'rejected_records' };
+
 const isNaclScanner = (s) => /network ACL/i.test(s.explanation ?? '');
 
 /**

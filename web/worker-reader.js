@@ -31,11 +31,19 @@ const gunzip = () => new DecompressionStream('gzip');
  * { gzip, members, bytesRead, stopped, error } where error is a message or null.
  * `decompressor` makes the gunzip TransformStream (injected by tests). `pause()` is awaited
  * before each chunk: the worker uses it to let messages (a cancel) in, since stream reads can
- * resolve as microtasks and never yield to the event loop on their own.
+ * resolve as microtasks and never yield to the event loop on their own. `chunkSize` > 0 reads a
+ * plain file in slices of that size with one read ahead (readSlices; the worker's path); 0 keeps
+ * the stream for plain files too. Gzipped files always stream through the decompressor.
  */
-export async function readFileInto(file, { feed, onBytes = () => {}, shouldStop = () => false, decompressor = gunzip, pause = async () => {} }) {
+export async function readFileInto(file, { feed, onBytes = () => {}, shouldStop = () => false, decompressor = gunzip, pause = async () => {}, chunkSize = 0 }) {
   const head = new Uint8Array(await file.slice(0, 2).arrayBuffer());
   const gzip = isGzip(head);
+  if (!gzip && chunkSize > 0) {
+    const res = await readSlices(file, { chunkSize, feed, onBytes, shouldStop, pause });
+    if (res.stopped) return { gzip, members: 1, bytesRead: res.bytesRead, stopped: true, error: null };
+    if (res.error) return { gzip, members: 1, bytesRead: res.bytesRead, stopped: false, error: describeReadError(res.error, false) };
+    return { gzip, members: 1, bytesRead: file.size, stopped: false, error: null };
+  }
   let start = 0;
   let members = 0;
   for (;;) {
@@ -85,6 +93,39 @@ export async function readFileInto(file, { feed, onBytes = () => {}, shouldStop 
     if (next === null) return failed;
     start = next;
   }
+}
+
+/**
+ * A plain (not gzipped) file in `chunkSize` slices, each asked for before the previous one is
+ * fed: the browser reads the next slice while the core parses this one, and a few big chunks
+ * cost a few awaits instead of one stream hop per small chunk. Same result shape as readStream.
+ */
+export async function readSlices(file, { chunkSize, feed, onBytes = () => {}, shouldStop = () => false, pause = async () => {} }) {
+  const size = file.size;
+  const fetchAt = (off) => {
+    const p = file.slice(off, Math.min(size, off + chunkSize)).arrayBuffer();
+    p.catch(() => {}); // a prefetch that is never awaited (stop, error) must not go unhandled
+    return p;
+  };
+  let bytesRead = 0;
+  let next = size > 0 ? fetchAt(0) : null;
+  try {
+    while (bytesRead < size) {
+      await pause();
+      if (shouldStop()) return { bytesRead, stopped: true, error: null };
+      const buf = await next;
+      if (buf.byteLength === 0) throw new Error(`the file ended at ${bytesRead} of ${size} bytes`);
+      const end = bytesRead + buf.byteLength;
+      next = end < size ? fetchAt(end) : null;
+      bytesRead = end;
+      onBytes(bytesRead);
+      feed(new Uint8Array(buf));
+    }
+  } catch (err) {
+    if (err instanceof WebAssembly.RuntimeError) throw err; // the engine died: not a file error
+    return { bytesRead, stopped: false, error: err };
+  }
+  return { bytesRead, stopped: false, error: null };
 }
 
 async function readStream(blob, { gzip, decompressor, feed, onBytes, shouldStop, pause }) {

@@ -18,9 +18,27 @@ echarts.use([
 export class ChartsHost {
   constructor() {
     this.charts = new Map(); // element id → instance
+    this.sizes = new Map(); // element id → its client size when the chart last took it
+    // A ResizeObserver also reports every element once when it starts observing it, and
+    // resize() redraws the whole chart: only resize when the size really changed.
     this.observer = new ResizeObserver((entries) => {
-      for (const e of entries) this.charts.get(e.target.id)?.resize();
+      for (const e of entries) this.resizeIfChanged(e.target.id);
     });
+  }
+
+  sizeOf(id) {
+    const el = document.getElementById(id);
+    return el ? `${el.clientWidth}x${el.clientHeight}` : '';
+  }
+
+  /** Resizes (redraws) chart `id` if its element's size differs from what the chart has. */
+  resizeIfChanged(id) {
+    const chart = this.charts.get(id);
+    if (!chart) return;
+    const size = this.sizeOf(id);
+    if (size === this.sizes.get(id)) return;
+    this.sizes.set(id, size);
+    chart.resize();
   }
 
   /** The instance for element `id` (made on first use). */
@@ -30,6 +48,7 @@ export class ChartsHost {
       const el = document.getElementById(id);
       chart = echarts.init(el, null, { renderer: 'canvas' });
       this.charts.set(id, chart);
+      this.sizes.set(id, this.sizeOf(id));
       this.observer.observe(el);
     }
     return chart;
@@ -102,6 +121,6 @@ export class ChartsHost {
   }
 
   resizeAll() {
-    for (const c of this.charts.values()) c.resize();
+    for (const id of this.charts.keys()) this.resizeIfChanged(id);
   }
 }

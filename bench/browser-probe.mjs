@@ -1,0 +1,68 @@
+// browser-probe.mjs — where the page's time goes, one run: loads a generated file into dist/ in
+// headless Chromium and prints, relative to the input's change event (or the filter's Enter),
+// the page's performance marks (fl:load-start, fl:load-done {worker: feedMs, chunks},
+// fl:charts-done, fl:view-done {worker: analyzeMs, recordsMs, extraMs}, fl:render-done) and the
+// data-state changes, ready and drawn (ready + two frames). PROFILE=1 adds the main thread's CPU
+// profile (CDP Profiler, self time by function). A diagnostic, not a benchmark (one run; use
+// browser.mjs for figures).
+//   node bench/browser-probe.mjs [RECORDS]      (DIST=dir serves another build)
+import { chromium } from 'playwright-core';
+import { createServer } from 'node:http';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createStaticServer } from '../web/serve.mjs';
+import { fileURLToPath } from 'node:url';
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const N = process.argv[2] ?? '1000000';
+const file = join(tmpdir(), `flowlens-probe-${N}.log`); // kept between runs: delete it yourself
+if (!existsSync(file)) execFileSync(join(ROOT, 'build', 'flowlens'), ['generate', '--records', N, '--seed', '1', '-o', file]);
+const server = createStaticServer(process.env.DIST ?? join(ROOT, 'dist'));
+await new Promise((r) => server.listen(0, '127.0.0.1', r));
+const origin = `http://127.0.0.1:${server.address().port}`;
+const udd = mkdtempSync(join(tmpdir(), 'flprobe-'));
+const ctx = await chromium.launchPersistentContext(udd, { executablePath: '/usr/bin/chromium', headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'], viewport: { width: 1440, height: 1000 } });
+const page = ctx.pages()[0] ?? await ctx.newPage();
+page.on('console', (m) => { if (m.type() === 'error' || m.text().startsWith('[probe]')) console.log('console:', m.text()); });
+await page.addInitScript(() => {
+  window.__t = { trigger: 0, marks: [] };
+  new MutationObserver(() => { const s = document.documentElement.dataset.state; const t = performance.now(); window.__t.marks.push([s, t]);
+    if (s === 'ready') requestAnimationFrame(() => requestAnimationFrame(() => window.__t.marks.push(['drawn', performance.now()]))); })
+    .observe(document, { subtree: true, attributes: true, attributeFilter: ['data-state'] });
+  document.addEventListener('change', () => { window.__t.trigger = performance.now(); window.__t.marks = []; }, true);
+  document.addEventListener('keydown', (e) => { if (e.key === 'Enter') { window.__t.trigger = performance.now(); window.__t.marks = []; performance.clearMarks(); } }, true);
+});
+await page.goto(origin + '/');
+await page.waitForFunction(() => document.documentElement.dataset.state === 'idle');
+async function dump(label) {
+  await page.waitForFunction(() => window.__t.marks.some(([s]) => s === 'drawn'), null, { timeout: 120000 });
+  const r = await page.evaluate(() => ({ trig: window.__t.trigger, marks: window.__t.marks,
+    perf: performance.getEntriesByType('mark').filter((m) => m.name.startsWith('fl:')).map((m) => [m.name, m.startTime, m.detail]) }));
+  const all = [...r.perf.filter(([, t]) => t >= r.trig).map(([n, t, d]) => [n, t, d]), ...r.marks.map(([n, t]) => [n, t])].sort((a, b) => a[1] - b[1]);
+  console.log(label, all.map(([n, t, d]) => `${n}=${(t - r.trig).toFixed(0)}${d ? JSON.stringify(d) : ''}`).join(' '));
+}
+const cdp = await ctx.newCDPSession(page);
+await cdp.send('Profiler.enable'); await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+function summarize(profile, label) {
+  const self = new Map(); const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const dt = profile.timeDeltas; const counts = new Map();
+  profile.samples.forEach((id, i) => counts.set(id, (counts.get(id) ?? 0) + (dt[i] ?? 0)));
+  for (const [id, us] of counts) { const n = byId.get(id); const cf = n.callFrame;
+    const k = `${cf.functionName || '(anon)'} ${cf.url.split('/').pop()}:${cf.lineNumber}`; self.set(k, (self.get(k) ?? 0) + us); }
+  console.log(label, [...self].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([k, v]) => `${(v / 1000).toFixed(1)}ms ${k}`).join('\n  '));
+}
+if (process.env.PROFILE) await cdp.send('Profiler.start');
+await page.setInputFiles('[data-testid="file-input"]', file);
+await dump('load');
+if (process.env.PROFILE) summarize((await cdp.send('Profiler.stop')).profile, 'main-thread self time (load):\n  ');
+for (const f of ['action = REJECT', 'addr in 10.0.2.0/24 and bytes > 100k']) {
+  await page.evaluate(() => performance.clearMarks());
+  await page.fill('[data-testid="filter-input"]', f);
+  await page.press('[data-testid="filter-input"]', 'Enter');
+  if (process.env.PROFILE) await cdp.send('Profiler.start');
+  await dump('filter ' + f);
+  if (process.env.PROFILE) summarize((await cdp.send('Profiler.stop')).profile, 'main-thread self (filter):\n  ');
+}
+await ctx.close(); rmSync(udd, { recursive: true, force: true }); server.close();

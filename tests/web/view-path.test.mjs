@@ -1,0 +1,83 @@
+// The page's faster paths (worker.js `view`, worker-reader.js slices), run under Node: reading a
+// plain file in slices gives exactly the bytes, progress, stop and error behaviour of the
+// stream; the follow-up queries the worker skips (INSIGHT_NEEDS) cannot change what "What
+// stands out" says.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileInto, readSlices } from '../../web/worker-reader.js';
+import { findings, insightQueries, INSIGHT_NEEDS } from '../../web/insights.js';
+import { sample, analyze, ROOT } from './fixtures.mjs';
+import { join } from 'node:path';
+
+const text = (n, from = 0) => Array.from({ length: n }, (_, i) => `line ${from + i}\n`).join('');
+
+async function collect(run) {
+  const chunks = [];
+  const seen = [];
+  const res = await run({ feed: (b) => chunks.push(Buffer.from(b)), onBytes: (n) => seen.push(n) });
+  return { ...res, text: Buffer.concat(chunks).toString(), seen, chunks: chunks.length };
+}
+
+test('view_path.slices_read_every_byte_in_chunks', async () => {
+  const body = text(20000); // ~229 kB
+  const file = new File([body], 'a.log');
+  const res = await collect((o) => readFileInto(file, { ...o, chunkSize: 64 << 10 }));
+  assert.equal(res.error, null);
+  assert.equal(res.gzip, false);
+  assert.equal(res.text, body);
+  assert.equal(res.chunks, Math.ceil(file.size / (64 << 10)));
+  assert.equal(res.seen.at(-1), file.size);
+  assert.ok(res.seen.every((n, i) => i === 0 || n > res.seen[i - 1]));
+});
+
+test('view_path.slices_stop_and_empty_file', async () => {
+  const file = new File([text(20000)], 'a.log');
+  let calls = 0;
+  const res = await collect((o) => readSlices(file, { ...o, chunkSize: 16 << 10, shouldStop: () => ++calls > 3 }));
+  assert.equal(res.stopped, true);
+  assert.equal(res.bytesRead, 3 * (16 << 10));
+  assert.equal(res.text.length, res.bytesRead);
+  const empty = await collect((o) => readFileInto(new File([], 'e.log'), { ...o, chunkSize: 1024 }));
+  assert.equal(empty.error, null);
+  assert.equal(empty.text, '');
+});
+
+test('view_path.slices_report_read_errors_as_values', async () => {
+  const file = new File([text(1000)], 'a.log');
+  const broken = { size: file.size, slice: () => ({ arrayBuffer: () => Promise.reject(Object.assign(new Error('gone'), { name: 'NotReadableError' })) }) };
+  const res = await readSlices(broken, { chunkSize: 1024, feed: () => {} });
+  assert.equal(res.error.name, 'NotReadableError');
+  assert.equal(res.bytesRead, 0);
+});
+
+test('view_path.gzip_still_streams_with_a_chunk_size', async () => {
+  const { gzipSync } = await import('node:zlib');
+  const body = text(5000);
+  const res = await collect((o) => readFileInto(new File([gzipSync(body)], 'a.gz'), { ...o, chunkSize: 1024 }));
+  assert.equal(res.gzip, true);
+  assert.equal(res.text, body);
+});
+
+test('view_path.skipped_follow_ups_change_no_finding', () => {
+  const names = insightQueries('').map(([name]) => name);
+  assert.deepEqual(Object.keys(INSIGHT_NEEDS).sort(), names.slice().sort());
+  // On the documented log and on a selection without rejects and NODATA, the findings made
+  // without the queries the worker would skip equal the findings made with them.
+  const docs = [
+    ['', sample()],
+    ['action = accept and log-status = ok', sample(['--filter', 'action = accept and log-status = ok'])],
+    ['', analyze([join(ROOT, 'tests', 'data', 'documented-default.log')])],
+  ];
+  for (const [filter, doc] of docs) {
+    const all = {};
+    const kept = {};
+    for (const [name, f, o] of insightQueries(filter)) {
+      const args = ['--filter', f, '--top', String(o.top), '--metric', o.metric];
+      for (const k of o.keys.split(';')) args.push('--key', k);
+      const extra = sample(args);
+      all[name] = extra;
+      if (doc.totals[INSIGHT_NEEDS[name]] > 0) kept[name] = extra;
+    }
+    assert.deepEqual(findings(doc, kept), findings(doc, all));
+  }
+});
