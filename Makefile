@@ -3,7 +3,7 @@
 #   make test   set up, build, and run every test: C++ unit and CLI tests (also under
 #               ASan + UBSan), the wasm module against the CLI in Node, the web app in Chromium
 #   make build  set up and build: build/flowlens (CLI), build-wasm/ (core as wasm), dist/ (site)
-.PHONY: all setup build native native-asan wasm web test test-native test-wasm test-web run analyze-sample bench bench-browser clean
+.PHONY: all setup build native native-asan wasm web test test-native test-wasm test-web run analyze-sample bench bench-deps bench-browser clean
 
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 PORT ?= 8080
@@ -58,10 +58,14 @@ analyze-sample: native
 	@build/flowlens analyze build/sample/flowlogs-sample.log.gz
 
 # Benchmarks print figures (medians, ratios against DuckDB in the same run); see bench/README.md.
-bench: native
+# DuckDB (the peer) lives in bench/package.json, apart from the app's locked dependencies.
+bench-deps:
+	@npm install --prefix bench --no-audit --no-fund --loglevel=error
+
+bench: native bench-deps
 	@node bench/native.mjs
 
-bench-browser: build
+bench-browser: build bench-deps
 	@node bench/browser.mjs
 
 clean:

@@ -35,7 +35,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = resolve(ROOT, process.env.FLOWLENS_DIST ?? 'dist');
 const CLI = resolve(ROOT, process.env.FLOWLENS_CLI ?? 'build/flowlens');
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const DUCKDB_DIST = join(ROOT, 'node_modules', '@duckdb', 'duckdb-wasm', 'dist');
+const DUCKDB_DIST = join(ROOT, 'bench', 'node_modules', '@duckdb', 'duckdb-wasm', 'dist');
 const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
