@@ -64,7 +64,9 @@ await Promise.all([
   build({ ...common, entryPoints: [join(web, 'worker.js')], outfile: join(dist, 'worker.js'), format: 'iife' }),
 ]);
 
-for (const f of ['index.html', 'styles.css', 'favicon.svg']) copyFileSync(join(web, f), join(dist, f));
+for (const f of ['index.html', 'favicon.svg']) copyFileSync(join(web, f), join(dist, f));
+// styles.css @imports the tooltip classes it shares with the report: bundled into one file.
+await build({ entryPoints: [join(web, 'styles.css')], bundle: true, outfile: join(dist, 'styles.css'), logLevel: 'error' });
 for (const f of wasmFiles) copyFileSync(join(wasmDir, f), join(dist, f));
 
 execFileSync(cli, ['generate', '--records', '50000', '--seed', '7', '-o', join(dist, 'sample', 'flowlogs-sample.log.gz')], { stdio: 'inherit' });

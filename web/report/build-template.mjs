@@ -3,7 +3,7 @@
 // Content-Security-Policy that allows exactly that inline script and style by their SHA-256
 // hashes (and nothing from anywhere), and the data marker in the data element.
 // Used by web/build.mjs; Node only.
-import { build, transform } from 'esbuild';
+import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -52,8 +52,9 @@ export async function buildReportTemplate({ minify = true, target = ['chrome111'
     define: { 'process.env.NODE_ENV': '"production"' },
   });
   const script = result.outputFiles[0].text.trimEnd();
-  const css = await transform(readFileSync(join(here, 'report.css'), 'utf8'), { loader: 'css', minify });
-  const style = css.code.trimEnd();
+  // Bundled, not transformed: report.css @imports the tooltip classes it shares with the page.
+  const css = await build({ entryPoints: [join(here, 'report.css')], bundle: true, minify, write: false, logLevel: 'error' });
+  const style = css.outputFiles[0].text.trimEnd();
   assertInlineSafe(script, 'script');
   assertInlineSafe(style, 'style');
   if (script.includes(MARKER) || style.includes(MARKER)) throw new Error('the renderer must not contain the data marker');
