@@ -28,19 +28,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createStaticServer } from '../web/serve.mjs';
+import { CHROMIUM, CHROMIUM_ARGS, refuseOtherOrigins } from '../scripts/chromium.mjs';
 import { FILTERS, median } from './queries.mjs';
 import { provenance } from './provenance.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = resolve(ROOT, process.env.FLOWLENS_DIST ?? 'dist');
 const CLI = resolve(ROOT, process.env.FLOWLENS_CLI ?? 'build/flowlens');
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const DUCKDB_DIST = join(ROOT, 'bench', 'node_modules', '@duckdb', 'duckdb-wasm', 'dist');
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
-];
 
 function arg(name, fallback) {
   const i = process.argv.indexOf(name);
@@ -167,12 +162,7 @@ async function withBrowser(fn) {
     executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1440, height: 1000 },
   });
   const foreign = [];
-  await context.route('**/*', (route) => {
-    const u = route.request().url();
-    if (u.startsWith(`${origin}/`) || u.startsWith('blob:') || u.startsWith('data:')) return route.continue();
-    foreign.push(u);
-    return route.abort('blockedbyclient');
-  });
+  await refuseOtherOrigins(context, origin, foreign);
   const page = context.pages()[0] ?? await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));

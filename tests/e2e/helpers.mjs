@@ -10,19 +10,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serve } from '../../web/serve.mjs';
+import { CHROMIUM, CHROMIUM_ARGS, isOwnUrl, refuseOtherOrigins } from '../../scripts/chromium.mjs';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DIST = resolve(ROOT, process.env.FLOWLENS_DIST ?? 'dist');
 export const CLI = resolve(ROOT, process.env.FLOWLENS_CLI ?? 'build/flowlens');
 export const SAMPLE = join(DIST, 'sample', 'flowlogs-sample.log.gz');
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-
-export const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  // Belt and braces: no host name resolves except the test server's address.
-  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
-];
+export { CHROMIUM, CHROMIUM_ARGS };
 
 export function requireBuilt() {
   for (const p of [join(DIST, 'index.html'), join(DIST, 'flowlens-core.wasm'), SAMPLE, CLI]) {
@@ -70,16 +64,10 @@ export async function openApp({ hash = '', viewport = { width: 1440, height: 100
   const record = (req) => {
     const u = req.url();
     requests.push(u);
-    if (!u.startsWith(`${origin}/`) && !u.startsWith('blob:') && !u.startsWith('data:')) foreign.push(u);
+    if (!isOwnUrl(u, origin)) foreign.push(u);
   };
   context.on('request', record);
-  // Anything not for the test server is refused, so a leak fails loudly instead of hanging.
-  await context.route('**/*', (route) => {
-    const u = route.request().url();
-    if (u.startsWith(`${origin}/`) || u.startsWith('blob:') || u.startsWith('data:')) return route.continue();
-    foreign.push(u);
-    return route.abort('blockedbyclient');
-  });
+  await refuseOtherOrigins(context, origin, foreign);
   const page = context.pages()[0] ?? await context.newPage();
   page.on('console', (msg) => {
     if (msg.type() === 'error') consoleErrors.push(msg.text());

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   openApp, loadFiles, typeFilter, waitState, cliAnalyze, tempDir, ensureDir, grouped,
-  SAMPLE, ROOT, CLI, CHROMIUM_ARGS, DIST,
+  SAMPLE, ROOT, CLI, CHROMIUM, CHROMIUM_ARGS, DIST,
 } from './helpers.mjs';
 import { MARKER } from '../../web/report/embed.js';
 
@@ -33,7 +33,7 @@ before(async () => {
   dir = tempDir();
   app = await openApp();
   page = app.page;
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
 });
 
 after(async () => {

@@ -10,13 +10,12 @@ import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
-  ROOT, DIST, SAMPLE, CHROMIUM_ARGS, requireBuilt, cliAnalyze, cliGenerate, tempDir, ensureDir,
+  ROOT, DIST, SAMPLE, CHROMIUM, CHROMIUM_ARGS, requireBuilt, cliAnalyze, cliGenerate, tempDir, ensureDir,
   waitState, loadFiles, expectCliTotals, typeFilter, shownTotals,
 } from './helpers.mjs';
 
 const FILE = join(DIST, 'flowlens.html');
 const FILE_URL = pathToFileURL(FILE).href;
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
 let dir;
 let context;

@@ -16,11 +16,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../scripts/chromium.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const wasmDir = path.resolve(root, process.env.FLOWLENS_WASM_DIR ?? 'build-wasm');
 const cliPath = path.resolve(root, process.env.FLOWLENS_CLI ?? 'build/flowlens');
-const chromiumPath = process.env.FLOWLENS_CHROMIUM ?? '/usr/bin/chromium';
 const dataDir = path.join(root, 'tests/data');
 
 let chromium = null;
@@ -30,7 +30,7 @@ try {
   // reported by the skip below
 }
 const skip = !chromium ? 'playwright-core is not installed (npm install)'
-  : !fs.existsSync(chromiumPath) ? `no Chromium at ${chromiumPath}` : false;
+  : !fs.existsSync(CHROMIUM) ? `no Chromium at ${CHROMIUM}` : false;
 
 const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'";
 
@@ -132,9 +132,8 @@ before(async () => {
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${server.address().port}`;
   browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    executablePath: CHROMIUM,
+    args: CHROMIUM_ARGS,
   });
 });
 
