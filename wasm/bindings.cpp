@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "flowlens/analysis.hpp"
+#include "flowlens/data_transfer.hpp"
 #include "flowlens/filter.hpp"
 #include "flowlens/json_writer.hpp"
 #include "flowlens/loader.hpp"
@@ -59,6 +60,7 @@ struct Session {
     uint64_t generation = 1;
     uint64_t shrunk_generation = 0;
     Selection last;
+    std::vector<uint8_t> exported;  // exportData()'s bytes, viewed from JS until the next call
 };
 
 Session& session() {
@@ -145,6 +147,7 @@ void reset() {
     s.loader.reset();  // finishes into the old data set, which goes next
     s.last = Selection();
     s.data = std::make_unique<DataSet>();
+    std::vector<uint8_t>().swap(s.exported);
     ++s.generation;
 }
 
@@ -156,6 +159,66 @@ std::string begin_file(std::string name, std::string fields) {
         if (auto err = parse_field_list(fields, options.fields)) return *err;
     }
     s.loader = std::make_unique<FileLoader>(*s.data, std::move(name), options);
+    ++s.generation;
+    return "";
+}
+
+// A JS number as a byte offset: a non-negative integer (exact up to 2^53), Infinity = no limit.
+bool to_offset(double v, uint64_t& out) {
+    if (v == INFINITY) {
+        out = UINT64_MAX;
+        return true;
+    }
+    if (!(v >= 0) || v >= 18446744073709551616.0 || std::floor(v) != v) return false;
+    out = static_cast<uint64_t>(v);
+    return true;
+}
+
+// One part of a large plain-text file (loader.hpp, FilePart; API.md says how to feed it).
+std::string begin_file_part(std::string name, std::string fields, std::string first_line, double offset, double end) {
+    Session& s = session();
+    if (s.loader) return "a file is already being loaded: call endFile() first";
+    LoadOptions options;
+    if (!fields.empty()) {
+        if (auto err = parse_field_list(fields, options.fields)) return *err;
+    }
+    FilePart part;
+    if (!to_offset(offset, part.offset) || !to_offset(end, part.end))
+        return "offset and end must be non-negative whole numbers (end may be Infinity)";
+    part.first_line = std::move(first_line);
+    options.part = std::move(part);
+    s.loader = std::make_unique<FileLoader>(*s.data, std::move(name), options);
+    ++s.generation;
+    return "";
+}
+
+bool part_done() {
+    Session& s = session();
+    return s.loader && s.loader->done();
+}
+
+// The whole data set as bytes (data_transfer.hpp): a Uint8Array view into the heap, valid until
+// the next call into the module (slice() it), or an error string while a file is open.
+emscripten::val export_data_view() {
+    Session& s = session();
+    if (s.loader) return emscripten::val(std::string("a file is being loaded: call endFile() before exporting"));
+    std::vector<uint8_t>().swap(s.exported);  // the old export's memory first: the peak is one
+    s.exported = export_data(*s.data);
+    return emscripten::val(emscripten::typed_memory_view(s.exported.size(), s.exported.data()));
+}
+
+void free_export() { std::vector<uint8_t>().swap(session().exported); }
+
+// Appends an exported data set at HEAPU8[ptr … ptr+length) to this instance's, as if its files
+// had been loaded here after the ones already loaded (parts of a file are folded together).
+std::string import_data_at(uintptr_t ptr, size_t length) {
+    Session& s = session();
+    if (s.loader) return "a file is being loaded: call endFile() before importing";
+    auto imported = import_data(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(ptr), length));
+    if (auto* err = std::get_if<std::string>(&imported)) return *err;
+    std::string err = append_data(*s.data, std::move(std::get<DataSet>(imported)));
+    if (!err.empty()) return err;
+    s.last = Selection();
     ++s.generation;
     return "";
 }
@@ -180,7 +243,10 @@ std::string end_file_with(bool gzip, double bytes, std::string error) {
     FileReport& f = s.data->report.files.back();
     if (gzip) f.gzip = true;
     if (bytes > 0) f.bytes = static_cast<uint64_t>(bytes);
-    if (!error.empty() && f.error.empty()) f.error = std::move(error);
+    if (!error.empty() && f.error.empty()) {
+        if (f.part) f.part->fatal_error = error;  // kept when the parts are folded together
+        f.error = std::move(error);
+    }
     return file_report_json(f);
 }
 
@@ -301,6 +367,11 @@ EMSCRIPTEN_BINDINGS(flowlens) {
     function("reset", &reset);
     function("beginFile", &begin_file);
     function("feed", &feed);
+    function("beginFilePart", &begin_file_part);
+    function("partDone", &part_done);
+    function("exportData", &export_data_view);
+    function("freeExport", &free_export);
+    function("importData", &import_data_at);
     function("endFile", &end_file);
     function("endFileWith", &end_file_with);
     function("loadedRecords", &loaded_records);

@@ -1,22 +1,28 @@
 // analyses.cpp — totals, top-N, time series and reject analysis over a RowSet.
 //
-// Shape of every analysis: resolve the columns once (views over the stored integers, per-code
-// class tables), then one RowSet::for_each pass that only reads narrow integers and updates
-// integer-keyed accumulators. Strings are made only for what is printed (the top n, the
-// scanners). Columns have adaptive widths (store.hpp): the counters, read in every pass, are
-// template parameters of the row loops; other columns read through width-agnostic views.
+// Every analysis runs in one engine (Engine, below): resolve the columns once (views over the
+// stored integers, per-code class tables), then one pass over the selected rows, block by
+// block, that reads narrow integers and updates integer-keyed accumulators: dense arrays
+// indexed by address id, dictionary code or port wherever the domain allows, hash maps
+// otherwise. analyze() asks for everything at once, so the counters are decoded once for all
+// of it; compute_totals(), top_n() and the others are the same engine asked for one thing.
+// Strings are made only for what is printed (the top n, the scanners). Columns have adaptive
+// widths (store.hpp): reading the counters is instantiated per width; other columns read
+// through typed pointers or width-agnostic views.
 #include "flowlens/analyses.hpp"
 
 #include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstdio>
+#include <cstring>
 #include <initializer_list>
 #include <limits>
 #include <memory>
 #include <unordered_map>
 #include <utility>
 
+#include "analyses_internal.hpp"
 #include "flowlens/text.hpp"
 
 namespace flowlens {
@@ -87,8 +93,10 @@ namespace {
 // doubles a loop's time: they are forced inline.
 #if defined(__GNUC__) || defined(__clang__)
 #define FLOWLENS_ROW_INLINE [[gnu::always_inline]]
+#define FLOWLENS_NOINLINE [[gnu::noinline]]
 #else
 #define FLOWLENS_ROW_INLINE
+#define FLOWLENS_NOINLINE
 #endif
 
 // Action / log-status as small classes, computed once per query from the column's dictionary
@@ -254,25 +262,6 @@ StoredView ids_of(const Store& store, std::string_view name, FieldKind kind) {
     const Column* col = store.find(name);
     return col && col->kind == kind ? col->stored_view() : StoredView{};
 }
-
-// Dense ids (address ids, dictionary codes) seen among the selected rows: one bit per id.
-struct IdBitmap {
-    StoredView ids;
-    std::vector<uint64_t> bits;
-    IdBitmap(StoredView v, size_t domain) : ids(v) {
-        if (v) bits.assign(domain / 64 + 1, 0);
-    }
-    FLOWLENS_ROW_INLINE void mark(size_t r) noexcept {
-        if (!ids) return;
-        uint32_t id = ids[r];
-        bits[id >> 6] |= uint64_t{1} << (id & 63);
-    }
-    uint64_t count() const noexcept {  // without id 0 (null)
-        uint64_t n = 0;
-        for (uint64_t w : bits) n += static_cast<uint64_t>(std::popcount(w));
-        return bits.empty() ? 0 : n - (bits[0] & 1u);
-    }
-};
 
 // ---- an open-addressing hash map keyed by uint64 ---------------------------------------------
 // std::unordered_map costs a node allocation per key and a pointer chase per lookup; this is
@@ -599,50 +588,6 @@ uint64_t metric_value(const Acc& a, Metric m) noexcept {
     return a.bytes;
 }
 
-// One pass: every selected row's key and counters into an accumulator. A direct array indexed
-// by the key when the key's domain is small next to the selection (ports, protocols, the
-// address table when most rows are selected); otherwise the hash map.
-std::vector<Entry> accumulate(const Store& store, const RowSet& rows, const KeySpec& spec) {
-    const Part& a = spec.a;
-    const Part& b = spec.b;
-    const bool two = spec.two, conv = spec.conversation;
-    uint64_t da = a.domain, db = two ? b.domain : 1;
-    size_t selected = rows.count();
-    uint64_t limit = std::max<uint64_t>(uint64_t{1} << 17, 2 * uint64_t{selected});
-    bool direct = da != 0 && db != 0 && da <= limit / db;
-
-    std::vector<Entry> entries;
-    if (direct) {
-        std::vector<Acc> acc(static_cast<size_t>(da * db));
-        with_bytes_and_packets(store, [&](auto bytes, auto packets) {
-            rows.for_each([&](size_t r) {
-                uint64_t x = a.get(r), y = two ? b.get(r) : 0;
-                if (conv && y < x) std::swap(x, y);
-                Acc& e = acc[static_cast<size_t>(x * db + y)];
-                e.bytes += bytes(r);
-                e.packets += packets(r);
-                ++e.records;
-            });
-        });
-        for (size_t i = 0; i < acc.size(); ++i)
-            if (acc[i].records) entries.push_back({(uint64_t{i / db} << 32) | (i % db), acc[i]});
-    } else {
-        FlatMap<Acc> map(std::min<size_t>(selected, size_t{1} << 16));
-        with_bytes_and_packets(store, [&](auto bytes, auto packets) {
-            rows.for_each([&](size_t r) {
-                uint64_t x = a.get(r), y = two ? b.get(r) : 0;
-                if (conv && y < x) std::swap(x, y);
-                Acc& e = map[(x << 32) | y];
-                e.bytes += bytes(r);
-                e.packets += packets(r);
-                ++e.records;
-            });
-        });
-        entries = map.drain();
-    }
-    return entries;
-}
-
 std::vector<std::string> key_texts(const KeySpec& spec, uint64_t key) {
     auto x = static_cast<uint32_t>(key >> 32), y = static_cast<uint32_t>(key);
     if (!spec.two) return {spec.a.text(x)};
@@ -656,46 +601,60 @@ std::vector<std::string> key_texts(const KeySpec& spec, uint64_t key) {
     return {spec.a.text(x), spec.b.text(y)};
 }
 
-TopResult rank(const KeySpec& spec, std::vector<Entry>& entries, Metric metric, size_t n) {
+// The number of keys other than null among a single-field top list's entries.
+uint64_t non_null_keys(const std::vector<Entry>& entries) noexcept {
+    uint64_t n = 0;
+    for (const Entry& e : entries) n += (e.key >> 32) != 0;
+    return n;
+}
+
+// A key being ranked: its metric and where its key and counters are (an index into the
+// accumulator: a map's entries or a direct array).
+struct Cand {
+    uint64_t m;
+    size_t i;
+};
+
+// The top n of `cands` by metric, ties broken by key text; `total` is the sum over all keys.
+template <class KeyAt, class AccAt>
+TopResult rank_by(const KeySpec& spec, std::vector<Cand>& cands, const Acc& total, Metric metric, size_t n,
+                  KeyAt key_at, AccAt acc_at) {
     TopResult res;
     res.key = spec.key;
     res.fields = spec.fields;
     res.metric = metric;
-    res.distinct = entries.size();
-    Acc total;
-    for (const Entry& e : entries) total.add(e.val);
+    res.distinct = cands.size();
 
-    using Keyed = std::pair<Entry, std::vector<std::string>>;
-    auto m = [metric](const Entry& e) { return metric_value(e.val, metric); };
+    using Keyed = std::pair<Cand, std::vector<std::string>>;
     std::vector<Keyed> chosen;
-    if (entries.size() <= n) {
-        chosen.reserve(entries.size());
-        for (const Entry& e : entries) chosen.push_back({e, key_texts(spec, e.key)});
+    if (cands.size() <= n) {
+        chosen.reserve(cands.size());
+        for (const Cand& c : cands) chosen.push_back({c, key_texts(spec, key_at(c.i))});
     } else if (n > 0) {
         // Rank on integers; only the keys tied at the cut need their text to decide who stays.
-        auto nth = entries.begin() + static_cast<std::ptrdiff_t>(n - 1);
-        std::nth_element(entries.begin(), nth, entries.end(), [&](const Entry& l, const Entry& r) { return m(l) > m(r); });
-        uint64_t cut = m(*nth);
-        auto gt_end = std::partition(entries.begin(), entries.end(), [&](const Entry& e) { return m(e) > cut; });
-        auto eq_end = std::partition(gt_end, entries.end(), [&](const Entry& e) { return m(e) == cut; });
-        for (auto it = entries.begin(); it != gt_end; ++it) chosen.push_back({*it, key_texts(spec, it->key)});
-        size_t need = n - chosen.size();  // >= 1: at most n-1 entries beat the n-th
+        auto nth = cands.begin() + static_cast<std::ptrdiff_t>(n - 1);
+        std::nth_element(cands.begin(), nth, cands.end(), [](const Cand& l, const Cand& r) { return l.m > r.m; });
+        uint64_t cut = nth->m;
+        auto gt_end = std::partition(cands.begin(), cands.end(), [&](const Cand& c) { return c.m > cut; });
+        auto eq_end = std::partition(gt_end, cands.end(), [&](const Cand& c) { return c.m == cut; });
+        for (auto it = cands.begin(); it != gt_end; ++it) chosen.push_back({*it, key_texts(spec, key_at(it->i))});
+        size_t need = n - chosen.size();  // >= 1: at most n-1 keys beat the n-th
         std::vector<Keyed> tied;
         tied.reserve(static_cast<size_t>(eq_end - gt_end));
-        for (auto it = gt_end; it != eq_end; ++it) tied.push_back({*it, key_texts(spec, it->key)});
+        for (auto it = gt_end; it != eq_end; ++it) tied.push_back({*it, key_texts(spec, key_at(it->i))});
         auto mid = tied.begin() + static_cast<std::ptrdiff_t>(need);
         std::partial_sort(tied.begin(), mid, tied.end(), [](const Keyed& l, const Keyed& r) { return l.second < r.second; });
         for (auto it = tied.begin(); it != mid; ++it) chosen.push_back(std::move(*it));
     }
     std::sort(chosen.begin(), chosen.end(), [&](const Keyed& l, const Keyed& r) {
-        uint64_t ml = m(l.first), mr = m(r.first);
-        return ml != mr ? ml > mr : l.second < r.second;
+        return l.first.m != r.first.m ? l.first.m > r.first.m : l.second < r.second;
     });
     Acc in_rows;
     res.rows.reserve(chosen.size());
     for (Keyed& k : chosen) {
-        in_rows.add(k.first.val);
-        res.rows.push_back({std::move(k.second), k.first.val.bytes, k.first.val.packets, k.first.val.records});
+        const Acc& a = acc_at(k.first.i);
+        in_rows.add(a);
+        res.rows.push_back({std::move(k.second), a.bytes, a.packets, a.records});
     }
     res.other.bytes = total.bytes - in_rows.bytes;
     res.other.packets = total.packets - in_rows.packets;
@@ -703,13 +662,17 @@ TopResult rank(const KeySpec& spec, std::vector<Entry>& entries, Metric metric, 
     return res;
 }
 
-std::variant<TopResult, std::string> top_impl(const Store& store, const RowSet& rows, std::string_view key,
-                                              Metric metric, size_t n, bool allow_missing) {
-    auto parsed = parse_key(store, key, allow_missing);
-    if (auto* err = std::get_if<std::string>(&parsed)) return std::move(*err);
-    KeySpec& spec = std::get<KeySpec>(parsed);
-    std::vector<Entry> entries = accumulate(store, rows, spec);
-    return rank(spec, entries, metric, n);
+TopResult rank(const KeySpec& spec, const std::vector<Entry>& entries, Metric metric, size_t n) {
+    std::vector<Cand> cands;
+    cands.reserve(entries.size());
+    Acc total;
+    for (size_t i = 0; i < entries.size(); ++i) {
+        total.add(entries[i].val);
+        cands.push_back({metric_value(entries[i].val, metric), i});
+    }
+    return rank_by(
+        spec, cands, total, metric, n, [&](size_t i) { return entries[i].key; },
+        [&](size_t i) -> const Acc& { return entries[i].val; });
 }
 
 // ---- explanations ----------------------------------------------------------------------------
@@ -811,82 +774,1089 @@ std::string explain(const Scanner& s, bool port_scan, bool host_sweep, bool inte
     return t;
 }
 
-}  // namespace
 
-// ---- totals ----------------------------------------------------------------------------------
-
-Totals compute_totals(const Store& store, const RowSet& rows) {
-    Totals t;
-    CodeClass action = classify(store, "action", {"ACCEPT", "REJECT"});
-    CodeClass status = classify(store, "log-status", {"OK", "NODATA", "SKIPDATA"});
-    const SecondsView start = start_view(store);
-    const TimeView end = time_view(store, "end");
-    size_t naddr = store.addresses().size();
-    IdBitmap src(ids_of(store, "srcaddr", FieldKind::Address), naddr);
-    IdBitmap dst(ids_of(store, "dstaddr", FieldKind::Address), naddr);
-    const Column* eni_col = store.find("interface-id");
-    IdBitmap eni(eni_col && eni_col->kind == FieldKind::Text ? eni_col->stored_view() : StoredView{},
-                 eni_col ? eni_col->dict.size() : 0);
-
-    uint32_t first = std::numeric_limits<uint32_t>::max(), last = 0;
-    bool any_start = false, any_end = false;
-    with_bytes_and_packets(store, [&](auto bytes, auto packets) {
-        // Counts are the pass's own locals, written back after it: kept in registers, where
-        // stores through captured references would also make the compiler reload the views'
-        // fields after each one (same types, so they may alias).
-        Totals n;
-        uint32_t lo = first, hi = last;
-        bool started = false, ended = false;
-        rows.for_each([&](size_t r) {
-            ++n.records;
-            uint64_t b = bytes(r);
-            n.bytes += b;
-            n.packets += packets(r);
-            uint8_t act = action(r), st = status(r);
-            if (act == kAccept) {
-                ++n.accepted_records;
-                n.accepted_bytes += b;
-            } else if (act == kReject) {
-                ++n.rejected_records;
-                n.rejected_bytes += b;
+// ---- a hash map from integer keys to counters, keys apart from values ----------------------
+// A top list's map of high-cardinality keys (conversations). Probing reads only the slots
+// (a key and the index of its counters: 8 bytes for 32-bit keys), so probe chains stay in
+// cache; the counters are packed in order of arrival, dense, touched once per update with
+// nothing waiting on them, and never moved when the slots grow. Key 0 lives in a side slot.
+// K = uint32_t halves the slots for keys known to fit (two 16-bit ids).
+template <class K>
+class AccMap {
+public:
+    explicit AccMap(size_t expected = 0) {
+        size_t cap = 64;
+        while (cap * 7 < expected * 10) cap *= 2;
+        resize(cap);
+        vals_.reserve(expected / 2);
+    }
+    FLOWLENS_ROW_INLINE Acc& operator[](K key) {
+        if (key == 0) {
+            has_zero_ = true;
+            return zero_;
+        }
+        if ((vals_.size() + 1) * 10 > slots_.size() * 7) [[unlikely]]
+            grow();
+        const size_t mask = slots_.size() - 1;
+        for (size_t i = slot_of(key);; i = (i + 1) & mask) {
+            Slot& s = slots_[i];
+            if (s.key == key) return vals_[s.index];
+            if (s.key == 0) {
+                s.key = key;
+                s.index = static_cast<uint32_t>(vals_.size());
+                vals_.emplace_back();
+                return vals_.back();
             }
-            // OK, or no log-status at all but an action (custom formats without log-status).
-            if (st == kOk || (st == kNullClass && act != kNullClass)) ++n.ok_records;
-            else if (st == kNoData) ++n.nodata_records;
-            else if (st == kSkipData) ++n.skipdata_records;
-            src.mark(r);
-            dst.mark(r);
-            eni.mark(r);
+        }
+    }
+    // Every (to_key(key), counters), in no particular order. Leaves the map empty.
+    template <class ToKey>
+    std::vector<Entry> drain(ToKey to_key) {
+        std::vector<Entry> out;
+        out.reserve(vals_.size() + 1);
+        if (has_zero_) out.push_back({to_key(K{0}), zero_});
+        for (const Slot& s : slots_)
+            if (s.key) out.push_back({to_key(s.key), vals_[s.index]});
+        *this = AccMap();
+        return out;
+    }
+
+private:
+    struct Slot {
+        K key = 0;  // 0 = empty
+        uint32_t index = 0;
+    };
+    size_t slot_of(K key) const noexcept {
+        return static_cast<size_t>((uint64_t{key} * 0x9E3779B97F4A7C15ull) >> shift_);
+    }
+    void resize(size_t cap) {
+        slots_.assign(cap, Slot{});
+        shift_ = 64 - std::countr_zero(static_cast<uint64_t>(cap));
+    }
+    FLOWLENS_NOINLINE void grow() {
+        std::vector<Slot> old;
+        old.swap(slots_);
+        resize(old.size() * 2);
+        const size_t mask = slots_.size() - 1;
+        for (const Slot& s : old) {
+            if (!s.key) continue;
+            size_t i = slot_of(s.key);
+            while (slots_[i].key) i = (i + 1) & mask;
+            slots_[i] = s;
+        }
+    }
+    std::vector<Slot> slots_;
+    std::vector<Acc> vals_;  // by order of arrival
+    int shift_ = 58;
+    bool has_zero_ = false;
+    Acc zero_;
+};
+
+// ---- the engine: every analysis in one pass -------------------------------------------------
+//
+// The selected rows are taken in blocks of up to kBlock: their row numbers, counters and
+// action class are read once into small arrays, then each accumulator (totals, time series,
+// every top list, the rejected rows' list) runs its own tight loop over the block. So a row's
+// bytes and packets are decoded once for all analyses, each loop is specialised for its key's
+// storage (no per-row switch on kinds or widths), and the block stays in L1 between loops.
+// Rejected rows are copied out with their counters; the reject lists and scanners then run
+// over that short list instead of over the whole selection again.
+
+constexpr size_t kBlock = 1024;
+
+// A run of rows in increasing order with their counters.
+struct RowRun {
+    const uint32_t* row = nullptr;
+    const uint64_t* bytes = nullptr;
+    const uint64_t* packets = nullptr;
+    size_t n = 0;
+};
+
+struct Block {
+    size_t n = 0;
+    std::array<uint32_t, kBlock> row;
+    std::array<uint64_t, kBlock> bytes, packets;
+    std::array<uint8_t, kBlock> act;
+    RowRun run() const noexcept { return {row.data(), bytes.data(), packets.data(), n}; }
+};
+
+// Puts the row numbers of the next selected rows into blk (blk.n of them, at most kBlock), in
+// increasing order, from word `i` of the selection on; returns the word to go on from. Whole
+// 64-row words are copied without bit scanning. Called per block rather than looping over the
+// whole selection: in the browser a function is first run by a baseline compiler and replaced
+// by optimised code only from its next call on, so the hot loops live in functions called
+// thousands of times.
+FLOWLENS_NOINLINE size_t gather(const std::vector<uint64_t>& words, size_t i, Block& blk) noexcept {
+    size_t n = 0;
+    for (; i < words.size() && n <= kBlock - 64; ++i) {
+        uint64_t w = words[i];
+        if (!w) continue;
+        const auto base = static_cast<uint32_t>(i * 64);
+        if (w == ~uint64_t{0}) {
+            for (uint32_t k = 0; k < 64; ++k) blk.row[n + k] = base + k;
+            n += 64;
+        } else {
+            while (w) {
+                blk.row[n++] = base + static_cast<uint32_t>(std::countr_zero(w));
+                w &= w - 1;
+            }
+        }
+    }
+    blk.n = n;
+    return i;
+}
+
+// The counters of a block's rows.
+template <class BytesView, class PacketsView>
+FLOWLENS_NOINLINE void fill_counters(Block& b, BytesView& bytes, PacketsView& packets) noexcept {
+    for (size_t i = 0; i < b.n; ++i) {
+        const uint32_t r = b.row[i];
+        b.bytes[i] = bytes(r);
+        b.packets[i] = packets(r);
+    }
+}
+
+// One top list being accumulated. The loop is chosen once, by the key's storage: a direct array
+// indexed by an address id / dictionary code / port / small number at its stored width, the
+// conversation (both address ids; a direct array or the hash map), or the generic path through
+// Part::get for everything else (two fields, counters and times as keys, large domains).
+class TopTask {
+public:
+    TopTask(KeySpec s, size_t selected) : spec(std::move(s)) {
+        const Part& a = spec.a;
+        const Part& b = spec.b;
+        const uint64_t da = a.domain;
+        db_ = spec.two ? b.domain : 1;
+        // A direct array when the key's domain is small next to the selection (ports, protocols,
+        // the address table when most rows are selected); otherwise the hash map.
+        const uint64_t limit = std::max<uint64_t>(uint64_t{1} << 17, 2 * uint64_t{selected});
+        direct_ = da != 0 && db_ != 0 && da <= limit / db_;
+        if (direct_)
+            dense_.assign(static_cast<size_t>(da * db_), Acc{});
+        else
+            map_ = AccMap<uint64_t>(std::min<size_t>(selected, kMapStart));
+        mode_ = Mode::Generic;
+        if (!spec.two && direct_) {
+            if (a.kind == PartKind::Id) {
+                switch (a.col->width()) {
+                    case 1: mode_ = Mode::Id8; break;
+                    case 2: mode_ = Mode::Id16; break;
+                    default: mode_ = Mode::Id32; break;
+                }
+            } else if (a.kind == PartKind::Num8) {
+                mode_ = Mode::Num8;
+            } else if (a.kind == PartKind::Num16) {
+                mode_ = Mode::Num16;
+            }
+            // A handful of keys (protocols, accounts, actions) takes most rows, so consecutive
+            // rows update the same counters: four copies, one per row mod 4, break that chain of
+            // dependent updates; they are summed at the end.
+            if (mode_ == Mode::Id8 || mode_ == Mode::Num8) {
+                lanes_ = kLanes;
+                dense_.assign(static_cast<size_t>(da) * kLanes, Acc{});
+            }
+        } else if (spec.conversation && a.kind == PartKind::Id && b.kind == PartKind::Id) {
+            mode_ = direct_ ? Mode::ConvDirect : Mode::ConvMap;
+            // Both ids below 2^16: the pair packs in 32 bits.
+            if (!direct_ && a.domain <= 0x10000 && b.domain <= 0x10000) {
+                mode_ = Mode::ConvMap32;
+                map_ = AccMap<uint64_t>();
+                map32_ = AccMap<uint32_t>(std::min<size_t>(selected, kMapStart));
+            }
+        }
+    }
+
+    FLOWLENS_NOINLINE void add(const RowRun& run) {
+        const Part& a = spec.a;
+        switch (mode_) {
+            case Mode::Id8: add_direct(run, [p = a.col->stored_as<uint8_t>()](uint32_t r) { return size_t{p[r]}; }); break;
+            case Mode::Id16: add_direct(run, [p = a.col->stored_as<uint16_t>()](uint32_t r) { return size_t{p[r]}; }); break;
+            case Mode::Id32: add_direct(run, [p = a.col->stored_as<uint32_t>()](uint32_t r) { return size_t{p[r]}; }); break;
+            case Mode::Num8:
+                add_direct(run, [p = a.p8, nulls = &a.col->nulls](uint32_t r) {
+                    const size_t v = p[r];
+                    return v == 0 && nulls->is_null(r) ? 0 : v + 1;
+                });
+                break;
+            case Mode::Num16:
+                add_direct(run, [p = a.p16, nulls = &a.col->nulls](uint32_t r) {
+                    const size_t v = p[r];
+                    return v == 0 && nulls->is_null(r) ? 0 : v + 1;
+                });
+                break;
+            case Mode::ConvDirect: {
+                const StoredView x = spec.a.ids, y = spec.b.ids;
+                const uint64_t db = db_;
+                add_direct(run, [x, y, db](uint32_t r) {
+                    uint32_t u = x[r], v = y[r];
+                    if (v < u) std::swap(u, v);
+                    return static_cast<size_t>(u * db + v);
+                });
+                break;
+            }
+            case Mode::ConvMap: add_conv_map(run, map_, 32); break;
+            case Mode::ConvMap32: add_conv_map(run, map32_, 16); break;
+            case Mode::Generic: add_generic(run); break;
+        }
+    }
+
+    // The ranked top list; `non_null` gets the number of keys whose first value is not null.
+    // Leaves the task empty.
+    TopResult result(Metric metric, size_t n, uint64_t& non_null) {
+        if (lanes_ > 1) {
+            for (size_t k = 0; k < dense_.size() / lanes_; ++k) {
+                Acc sum = dense_[k * lanes_];
+                for (size_t l = 1; l < lanes_; ++l) sum.add(dense_[k * lanes_ + l]);
+                dense_[k] = sum;
+            }
+            dense_.resize(dense_.size() / lanes_);
+            lanes_ = 1;
+        }
+        if (direct_) {
+            // Ranked in place: only the keys printed (and tied at the cut) are copied out.
+            std::vector<Cand> cands;
+            Acc total;
+            const Acc* acc = dense_.data();
+            for (size_t i = 0; i < dense_.size(); ++i) {
+                if (!acc[i].records) continue;
+                total.add(acc[i]);
+                cands.push_back({metric_value(acc[i], metric), i});
+            }
+            const uint64_t db = db_;
+            non_null = 0;
+            for (const Cand& c : cands) non_null += c.i >= db;
+            TopResult res = rank_by(
+                spec, cands, total, metric, n, [db](size_t i) { return (uint64_t{i / db} << 32) | (i % db); },
+                [acc](size_t i) -> const Acc& { return acc[i]; });
+            dense_ = {};
+            return res;
+        }
+        std::vector<Entry> entries;
+        if (mode_ == Mode::ConvMap32) {
+            if (last_.acc.records) map32_[static_cast<uint32_t>(last_.key)].add(last_.acc);
+            entries = map32_.drain([](uint32_t k) { return (uint64_t{k >> 16} << 32) | (k & 0xFFFF); });
+        } else {
+            if (last_.acc.records) map_[last_.key].add(last_.acc);
+            entries = map_.drain([](uint64_t k) { return k; });
+        }
+        last_ = Run{};
+        non_null = non_null_keys(entries);
+        return rank(spec, entries, metric, n);
+    }
+
+    KeySpec spec;
+
+private:
+    enum class Mode : uint8_t { Id8, Id16, Id32, Num8, Num16, ConvDirect, ConvMap, ConvMap32, Generic };
+
+    template <class KeyOf>
+    void add_direct(const RowRun& run, KeyOf key) {
+        Acc* acc = dense_.data();
+        size_t i = 0;
+        if (lanes_ == kLanes) {
+            for (; i + kLanes <= run.n; i += kLanes) {
+                for (size_t l = 0; l < kLanes; ++l) {
+                    Acc& e = acc[key(run.row[i + l]) * kLanes + l];
+                    e.bytes += run.bytes[i + l];
+                    e.packets += run.packets[i + l];
+                    ++e.records;
+                }
+            }
+            for (; i < run.n; ++i) {
+                Acc& e = acc[key(run.row[i]) * kLanes];
+                e.bytes += run.bytes[i];
+                e.packets += run.packets[i];
+                ++e.records;
+            }
+            return;
+        }
+        for (; i < run.n; ++i) {
+            Acc& e = acc[key(run.row[i])];
+            e.bytes += run.bytes[i];
+            e.packets += run.packets[i];
+            ++e.records;
+        }
+    }
+
+    // Records of one conversation often come together (a flow's two directions are logged
+    // side by side): consecutive rows with the same key are summed first, without a branch,
+    // and only each run's sum goes into the hash map. The last run stays pending, since the
+    // next block may continue it.
+    template <class K>
+    void add_conv_map(const RowRun& run, AccMap<K>& map, unsigned shift) {
+        const StoredView x = spec.a.ids, y = spec.b.ids;
+        if (runs_.size() < run.n + 1) runs_.resize(run.n + 1);
+        Run* out = runs_.data();
+        uint64_t prev = last_.key;
+        uint64_t b = last_.acc.bytes, p = last_.acc.packets, n = last_.acc.records;
+        size_t j = 0;
+        for (size_t i = 0; i < run.n; ++i) {
+            const uint32_t r = run.row[i];
+            uint64_t u = x[r], v = y[r];
+            const uint64_t lo = std::min(u, v), hi = std::max(u, v);
+            const uint64_t key = (lo << shift) | hi;
+            const uint64_t same = key == prev;
+            out[j] = {prev, {b, p, n}};  // the run so far: final when the next row starts another
+            j += 1 - same;
+            const uint64_t keep = 0 - same;
+            b = (b & keep) + run.bytes[i];
+            p = (p & keep) + run.packets[i];
+            n = (n & keep) + 1;
+            prev = key;
+        }
+        for (size_t k = 0; k < j; ++k)
+            if (out[k].acc.records) map[static_cast<K>(out[k].key)].add(out[k].acc);
+        last_ = {prev, {b, p, n}};
+    }
+
+    void add_generic(const RowRun& run) {
+        const Part& a = spec.a;
+        const Part& b = spec.b;
+        const bool two = spec.two, conv = spec.conversation;
+        for (size_t i = 0; i < run.n; ++i) {
+            const uint32_t r = run.row[i];
+            uint64_t x = a.get(r), y = two ? b.get(r) : 0;
+            if (conv && y < x) std::swap(x, y);
+            Acc& e = direct_ ? dense_[static_cast<size_t>(x * db_ + y)] : map_[(x << 32) | y];
+            e.bytes += run.bytes[i];
+            e.packets += run.packets[i];
+            ++e.records;
+        }
+    }
+
+    static constexpr size_t kLanes = 4;
+    // A map starts small and doubles (only its slots move): a sparse table costs cache.
+    static constexpr size_t kMapStart = 4096;
+    Mode mode_ = Mode::Generic;
+    size_t lanes_ = 1;  // copies of each key's counters in dense_ (add_direct)
+    bool direct_ = false;
+    uint64_t db_ = 1;
+    std::vector<Acc> dense_;
+    AccMap<uint64_t> map_;
+    AccMap<uint32_t> map32_;
+    struct Run {
+        uint64_t key = 0;
+        Acc acc;
+    };
+    std::vector<Run> runs_;  // add_conv_map's runs of one block
+    Run last_;               // and the pending one
+};
+
+// ---- time series helpers ----
+
+constexpr uint32_t kBucketChoices[] = {1,    5,     10,    30,    60,    300,   600,   900,
+                                       1800, 3600,  10800, 21600, 43200, 86400, 604800};
+constexpr uint64_t kAutoMaxBuckets = 500;
+constexpr uint64_t kExplicitMaxBuckets = 100000;
+
+uint64_t bucket_count(uint32_t lo, uint32_t hi, uint64_t b) noexcept { return hi / b - lo / b + 1; }
+
+struct StartRange {
+    uint32_t lo = std::numeric_limits<uint32_t>::max(), hi = 0;
+    bool any = false;
+};
+
+// The smallest and largest `start` among the selected rows: the time series' range, known
+// before the main pass so that it can place rows straight into their buckets. Words [from, to)
+// of the selection into sr (in chunks: see gather()).
+FLOWLENS_NOINLINE void start_range_of(const SecondsView& start, const std::vector<uint64_t>& words, size_t from,
+                                      size_t to, StartRange& sr) noexcept {
+    uint32_t lo = sr.lo, hi = sr.hi;
+    bool any = sr.any;
+    for (size_t i = from; i < to; ++i) {
+        uint64_t w = words[i];
+        if (!w) continue;
+        if (w == ~uint64_t{0} && !start.nulls) {
+            const uint32_t* p = start.v + i * 64;
+            for (size_t k = 0; k < 64; ++k) {
+                lo = std::min(lo, p[k]);
+                hi = std::max(hi, p[k]);
+            }
+            any = true;
+            continue;
+        }
+        while (w) {
+            const size_t r = i * 64 + static_cast<size_t>(std::countr_zero(w));
+            w &= w - 1;
             uint32_t v;
             if (start.get(r, v)) {
                 lo = std::min(lo, v);
-                started = true;
+                hi = std::max(hi, v);
+                any = true;
             }
-            if (end.get(r, v)) {
+        }
+    }
+    sr.lo = lo;
+    sr.hi = hi;
+    sr.any = any;
+}
+
+StartRange start_range(const SecondsView& start, const RowSet& rows) {
+    StartRange sr;
+    if (!start.v) return sr;
+    const std::vector<uint64_t>& words = rows.words();
+    for (size_t i = 0; i < words.size(); i += 256) start_range_of(start, words, i, std::min(words.size(), i + 256), sr);
+    return sr;
+}
+
+// The bucket width and the (empty) points for [lo, hi]; see time_series() in analyses.hpp.
+TimeSeries series_frame(const StartRange& sr, uint32_t bucket_seconds) {
+    TimeSeries ts;
+    uint64_t b = bucket_seconds;
+    if (!sr.any) {
+        ts.bucket_seconds = bucket_seconds ? bucket_seconds : kBucketChoices[0];
+        return ts;
+    }
+    const uint32_t lo = sr.lo, hi = sr.hi;
+    if (b == 0) {
+        b = 0;
+        for (uint32_t c : kBucketChoices)
+            if (bucket_count(lo, hi, c) <= kAutoMaxBuckets) {
+                b = c;
+                break;
+            }
+        // Beyond ~10 years: whole weeks.
+        for (uint64_t k = 2; b == 0; ++k)
+            if (bucket_count(lo, hi, 604800 * k) <= kAutoMaxBuckets) b = 604800 * k;
+    } else if (bucket_count(lo, hi, b) > kExplicitMaxBuckets) {
+        // A bucket asked for that would make millions of points (1 s over a month) is widened to
+        // the smallest multiple that fits, rather than exhausting memory; bucket_seconds says so.
+        uint64_t k = (uint64_t{hi} - lo) / (b * (kExplicitMaxBuckets - 1)) + 1;
+        while (bucket_count(lo, hi, b * k) > kExplicitMaxBuckets) ++k;
+        b *= k;
+    }
+    // b <= 2^32 here except for absurd explicit requests that were widened; clamp keeps the
+    // uint32 field honest (a single bucket then covers everything).
+    if (b > std::numeric_limits<uint32_t>::max()) b = std::numeric_limits<uint32_t>::max();
+    ts.bucket_seconds = static_cast<uint32_t>(b);
+    const uint32_t b32 = ts.bucket_seconds;
+    const uint32_t first_bucket = lo / b32;
+    ts.points.resize(size_t{hi / b32 - first_bucket} + 1);
+    for (size_t i = 0; i < ts.points.size(); ++i)
+        ts.points[i].start = static_cast<int64_t>((uint64_t{first_bucket} + i) * b32);
+    return ts;
+}
+
+// ---- the plan ----
+
+struct Plan {
+    bool totals = false;
+    std::vector<KeySpec> tops;
+    Metric metric = Metric::Bytes;
+    size_t n = 10;
+    bool series = false;
+    uint32_t bucket_seconds = 0;
+    bool rejects = false;
+    ScanThresholds thresholds;
+};
+
+struct Outcome {
+    Totals totals;
+    std::vector<TopResult> tops;
+    TimeSeries series;
+    RejectReport rejects;
+};
+
+// The rejected rows of the selection, with their counters.
+struct RejectedRows {
+    std::vector<uint32_t> row;
+    std::vector<uint64_t> bytes, packets;
+    RowRun run() const noexcept { return {row.data(), bytes.data(), packets.data(), row.size()}; }
+};
+
+void scan_report(const Store& store, const RowSet& rows, const RejectedRows& rej, const CodeClass& action,
+                 RejectReport& rep);
+
+// Per-row classes of a block: cls[code] of each row's action / log-status.
+void classes_of(const CodeClass& c, const uint32_t* row, size_t n, uint8_t* out) noexcept {
+    const uint8_t* cls = c.cls.data();
+    if (const uint8_t* codes = c.enum_codes) {
+        for (size_t i = 0; i < n; ++i) out[i] = cls[codes[row[i]]];
+    } else if (const StoredView v = c.text_codes) {
+        for (size_t i = 0; i < n; ++i) out[i] = cls[v[row[i]]];
+    } else {
+        std::memset(out, kNullClass, n);
+    }
+}
+
+// Totals' counts over blocks: branch-free, in locals.
+struct TotalsPass {
+    uint64_t records = 0, bytes = 0, packets = 0;
+    uint64_t accepted_records = 0, accepted_bytes = 0, rejected_records = 0, rejected_bytes = 0;
+    uint64_t ok_records = 0, nodata_records = 0, skipdata_records = 0;
+
+    void add(const Block& b, const uint8_t* st) noexcept {
+        // Two loops with few accumulators each: they stay in registers (in wasm too).
+        uint64_t by = 0, pk = 0, ar = 0, ab = 0, rr = 0, rb = 0;
+        for (size_t i = 0; i < b.n; ++i) {
+            const uint64_t x = b.bytes[i];
+            const uint8_t act = b.act[i];
+            const uint64_t is_a = act == kAccept, is_r = act == kReject;
+            by += x;
+            pk += b.packets[i];
+            ar += is_a;
+            ab += x & (0 - is_a);
+            rr += is_r;
+            rb += x & (0 - is_r);
+        }
+        uint64_t ok = 0, nd = 0, sd = 0;
+        for (size_t i = 0; i < b.n; ++i) {
+            const uint8_t act = b.act[i], s = st[i];
+            // OK, or no log-status at all but an action (custom formats without log-status).
+            ok += static_cast<uint64_t>((s == kOk) | ((s == kNullClass) & (act != kNullClass)));
+            nd += s == kNoData;
+            sd += s == kSkipData;
+        }
+        records += b.n;
+        bytes += by;
+        packets += pk;
+        accepted_records += ar;
+        accepted_bytes += ab;
+        rejected_records += rr;
+        rejected_bytes += rb;
+        ok_records += ok;
+        nodata_records += nd;
+        skipdata_records += sd;
+    }
+};
+
+// The number of distinct non-zero ids in column `ids` among the selected rows, when no top list
+// already counts them: a byte per id, set without reading it back (a bitmap's read-modify-write
+// chains consecutive rows with ids in the same word); a bitmap when the domain is large next to
+// the selection.
+struct SeenIds {
+    StoredView ids;
+    std::vector<uint8_t> bytes;
+    std::vector<uint64_t> bits;
+    void init(StoredView v, size_t domain, size_t selected) {
+        ids = v;
+        if (!v) return;
+        if (domain <= std::max<size_t>(size_t{1} << 16, 4 * selected))
+            bytes.assign(domain + 1, 0);
+        else
+            bits.assign(domain / 64 + 1, 0);
+    }
+    void add(const Block& b) noexcept {
+        if (!ids) return;
+        const StoredView v = ids;
+        if (!bytes.empty()) {
+            uint8_t* seen = bytes.data();
+            for (size_t i = 0; i < b.n; ++i) seen[v[b.row[i]]] = 1;
+            return;
+        }
+        uint64_t* w = bits.data();
+        for (size_t i = 0; i < b.n; ++i) {
+            const uint32_t id = v[b.row[i]];
+            w[id >> 6] |= uint64_t{1} << (id & 63);
+        }
+    }
+    uint64_t count() const noexcept {  // without id 0 (null)
+        uint64_t n = 0;
+        if (!bytes.empty()) {
+            for (size_t i = 1; i < bytes.size(); ++i) n += bytes[i];
+            return n;
+        }
+        for (uint64_t x : bits) n += static_cast<uint64_t>(std::popcount(x));
+        return bits.empty() ? 0 : n - (bits[0] & 1u);
+    }
+};
+
+// The time series over blocks. A row's bucket is (start - first bucket's start) / width,
+// computed in floating point: (d + 0.5) / b is at least 0.5 / b away from an integer and the
+// product's error is below that for every d < 2^32, so truncating gives the exact quotient
+// without a division per row. Each bucket counts records, bytes and packets per class
+// (accept, reject, other), in two copies when there are few buckets (even and odd rows:
+// consecutive rows often share a bucket, and one copy would chain their updates); they are
+// summed at the end.
+class SeriesPass {
+public:
+    SeriesPass(const SecondsView& s, std::vector<TimePoint>& p, uint32_t b, uint32_t first)
+        : start_(s),
+          points_(p),
+          base_(static_cast<uint32_t>(uint64_t{first} * b)),
+          inv_(1.0 / b),
+          lanes_(p.size() <= 4096 ? 2 : 1),
+          acc_(p.size() * 3 * lanes_) {}
+
+    FLOWLENS_NOINLINE void add(const Block& blk) noexcept {
+        const SecondsView st = start_;
+        const uint32_t base = base_;
+        const double inv = inv_;
+        const size_t lanes = lanes_, odd = lanes - 1;
+        Acc* acc = acc_.data();
+        for (size_t i = 0; i < blk.n; ++i) {
+            uint32_t v;
+            if (!st.get(blk.row[i], v)) continue;
+            const auto k = static_cast<uint32_t>((static_cast<double>(v - base) + 0.5) * inv);
+            const uint8_t act = blk.act[i];
+            const size_t c = act == kAccept ? 0 : act == kReject ? 1 : 2;
+            Acc& e = acc[(size_t{k} * 3 + c) * lanes + (i & odd)];
+            e.bytes += blk.bytes[i];
+            e.packets += blk.packets[i];
+            ++e.records;
+        }
+    }
+    void finish() noexcept {
+        for (size_t k = 0; k < points_.size(); ++k) {
+            Acc c[3];
+            for (size_t j = 0; j < 3; ++j)
+                for (size_t l = 0; l < lanes_; ++l) c[j].add(acc_[(k * 3 + j) * lanes_ + l]);
+            TimePoint& p = points_[k];
+            p.accept_records = c[0].records;
+            p.accept_bytes = c[0].bytes;
+            p.accept_packets = c[0].packets;
+            p.reject_records = c[1].records;
+            p.reject_bytes = c[1].bytes;
+            p.reject_packets = c[1].packets;
+            p.other_records = c[2].records;
+        }
+    }
+
+private:
+    SecondsView start_;
+    std::vector<TimePoint>& points_;
+    uint32_t base_;  // the first bucket's start
+    double inv_;
+    size_t lanes_;
+    std::vector<Acc> acc_;
+};
+
+// One pass over the selected rows for everything a plan asks (see "the engine" above).
+class Engine {
+public:
+    Engine(const Store& store, const RowSet& rows, Plan& plan) : store_(store), rows_(rows), plan_(plan) {}
+
+    Outcome run() {
+        const size_t selected = selected_ = rows_.count();
+        action_ = classify(store_, "action", {"ACCEPT", "REJECT"});
+        need_action_ = plan_.totals || plan_.series || plan_.rejects;
+
+        // Time range first: totals' first start and the series' buckets.
+        const SecondsView start = start_view(store_);
+        StartRange sr;
+        if (plan_.totals || plan_.series) sr = start_range(start, rows_);
+        if (plan_.series) out_.series = series_frame(sr, plan_.bucket_seconds);
+        if (plan_.series && !out_.series.points.empty())
+            series_.emplace(start, out_.series.points, out_.series.bucket_seconds,
+                            sr.lo / out_.series.bucket_seconds);
+
+        tasks_.reserve(plan_.tops.size());
+        for (KeySpec& s : plan_.tops) tasks_.emplace_back(std::move(s), selected);
+        if (plan_.totals) init_totals();
+
+        // Only reading the counters depends on their widths; the rest of a block's work is one
+        // function whatever they are (process()), which keeps the code small: that matters in
+        // the browser, where a function is compiled when first called.
+        auto blk = std::make_unique<Block>();
+        with_bytes_and_packets(store_, [&](auto bytes, auto packets) {
+            const std::vector<uint64_t>& words = rows_.words();
+            for (size_t i = 0; i < words.size();) {
+                i = gather(words, i, *blk);
+                if (!blk->n) continue;
+                fill_counters(*blk, bytes, packets);
+                process(*blk);
+            }
+        });
+        blk.reset();
+        if (series_) series_->finish();
+
+        out_.tops.reserve(tasks_.size());
+        for (TopTask& task : tasks_) {
+            uint64_t non_null = 0;
+            out_.tops.push_back(task.result(plan_.metric, plan_.n, non_null));
+            for (Distinct& d : distinct_)
+                if (d.task == &task) d.count = non_null;
+        }
+        tasks_.clear();
+        if (plan_.totals) finish_totals(sr);
+        if (plan_.rejects) finish_rejects();
+        return std::move(out_);
+    }
+
+private:
+    // Distinct sources, destinations and interfaces come from their top lists when those are
+    // being computed (the same column, every selected row), else from bitmaps.
+    struct Distinct {
+        const Column* col = nullptr;
+        TopTask* task = nullptr;  // a single-field top list over the same column
+        SeenIds seen;
+        uint64_t count = 0;
+    };
+
+    void init_totals() {
+        status_ = classify(store_, "log-status", {"OK", "NODATA", "SKIPDATA"});
+        end_ = time_view(store_, "end");
+        const Column* src = store_.find("srcaddr");
+        const Column* dst = store_.find("dstaddr");
+        const Column* eni = store_.find("interface-id");
+        distinct_[0].col = src && src->kind == FieldKind::Address ? src : nullptr;
+        distinct_[1].col = dst && dst->kind == FieldKind::Address ? dst : nullptr;
+        distinct_[2].col = eni && eni->kind == FieldKind::Text ? eni : nullptr;
+        for (Distinct& d : distinct_) {
+            if (!d.col) continue;
+            for (TopTask& task : tasks_)
+                if (!task.spec.two && task.spec.a.col == d.col) d.task = &task;
+            if (!d.task)
+                d.seen.init(d.col->stored_view(),
+                            d.col->kind == FieldKind::Address ? store_.addresses().size() : d.col->dict.size(), selected_);
+        }
+    }
+
+    FLOWLENS_NOINLINE void process(Block& b) {
+        const size_t n = b.n;
+        if (need_action_) classes_of(action_, b.row.data(), n, b.act.data());
+        if (plan_.totals) {
+            classes_of(status_, b.row.data(), n, st_.data());
+            totals_.add(b, st_.data());
+            for (Distinct& d : distinct_) d.seen.add(b);
+            if (end_.stored) add_end(b);
+        }
+        if (series_) series_->add(b);
+        const RowRun run = b.run();
+        for (TopTask& task : tasks_) task.add(run);
+        if (plan_.rejects) collect_rejected(b);
+    }
+
+    FLOWLENS_NOINLINE void add_end(const Block& b) noexcept {
+        TimeView& end = end_;
+        uint32_t hi = last_end_;
+        bool ended = any_end_;
+        if (end.base && !end.nulls && b.n) {
+            // The usual `end`: start + a stored difference, no nulls; escapes are rare.
+            const unsigned char* bytes = end.stored.bytes;
+            const uint32_t mask = end.stored.mask;
+            const unsigned shift = end.stored.shift;
+            const uint32_t* base = end.base;
+            for (size_t i = 0; i < b.n; ++i) {
+                const uint32_t r = b.row[i];
+                uint32_t x;
+                std::memcpy(&x, bytes + (size_t{r} << shift), sizeof x);
+                x &= mask;
+                const uint32_t v = x != mask ? base[r] + x : static_cast<uint32_t>(end.escaped(r));
+                hi = std::max(hi, v);
+            }
+            last_end_ = hi;
+            any_end_ = true;
+            return;
+        }
+        for (size_t i = 0; i < b.n; ++i) {
+            uint32_t v;
+            if (end.get(b.row[i], v)) {
                 hi = std::max(hi, v);
                 ended = true;
             }
-        });
-        t = n;
-        first = lo;
-        last = hi;
-        any_start = started;
-        any_end = ended;
+        }
+        last_end_ = hi;
+        any_end_ = ended;
+    }
+
+    void collect_rejected(const Block& b) {
+        std::array<uint16_t, kBlock> hit;
+        size_t k = 0;
+        for (size_t i = 0; i < b.n; ++i) {
+            hit[k] = static_cast<uint16_t>(i);
+            k += b.act[i] == kReject;
+        }
+        for (size_t j = 0; j < k; ++j) {
+            rej_.row.push_back(b.row[hit[j]]);
+            rej_.bytes.push_back(b.bytes[hit[j]]);
+            rej_.packets.push_back(b.packets[hit[j]]);
+        }
+    }
+
+    void finish_totals(const StartRange& sr) {
+        Totals& t = out_.totals;
+        t.records = totals_.records;
+        t.bytes = totals_.bytes;
+        t.packets = totals_.packets;
+        t.accepted_records = totals_.accepted_records;
+        t.accepted_bytes = totals_.accepted_bytes;
+        t.rejected_records = totals_.rejected_records;
+        t.rejected_bytes = totals_.rejected_bytes;
+        t.ok_records = totals_.ok_records;
+        t.nodata_records = totals_.nodata_records;
+        t.skipdata_records = totals_.skipdata_records;
+        for (Distinct& d : distinct_)
+            if (d.col && !d.task) d.count = d.seen.count();
+        t.distinct_sources = distinct_[0].count;
+        t.distinct_destinations = distinct_[1].count;
+        t.distinct_interfaces = distinct_[2].count;
+        if (sr.any) t.first_start = sr.lo;
+        if (any_end_) t.last_end = last_end_;
+    }
+
+    void finish_rejects() {
+        RejectReport& rep = out_.rejects;
+        rep.thresholds = plan_.thresholds;
+        rep.records = rej_.row.size();
+        for (uint64_t by : rej_.bytes) rep.bytes += by;
+        // Fixed keys: a field the logs lack reads as null ("-") rather than failing the report.
+        const RowRun run = rej_.run();
+        auto top = [&](std::string_view key) {
+            TopTask task(std::get<KeySpec>(parse_key(store_, key, true)), run.n);
+            task.add(run);
+            uint64_t non_null = 0;
+            return task.result(Metric::Records, plan_.n, non_null);
+        };
+        rep.by_dstport = top("dstport");
+        rep.by_source = top("srcaddr");
+        rep.by_destination = top("dstaddr");
+        rep.by_interface = top("interface-id");
+        scan_report(store_, rows_, rej_, action_, rep);
+    }
+
+    const Store& store_;
+    const RowSet& rows_;
+    Plan& plan_;
+    Outcome out_;
+    size_t selected_ = 0;
+    CodeClass action_, status_;
+    bool need_action_ = false;
+    TimeView end_;
+    uint32_t last_end_ = 0;
+    bool any_end_ = false;
+    TotalsPass totals_;
+    std::array<Distinct, 3> distinct_;
+    std::array<uint8_t, kBlock> st_{};
+    std::optional<SeriesPass> series_;
+    std::vector<TopTask> tasks_;
+    RejectedRows rej_;
+};
+
+Outcome run_plan(const Store& store, const RowSet& rows, Plan& plan) { return Engine(store, rows, plan).run(); }
+
+// Calls visit(r) for the selected rows r in words [from, to) whose source id is set in `bits`
+// (in chunks: see gather()).
+template <class Visit>
+FLOWLENS_NOINLINE void rows_from(const std::vector<uint64_t>& words, size_t from, size_t to, StoredView src,
+                                 const uint64_t* bits, Visit& visit) {
+    for (size_t w = from; w < to; ++w) {
+        uint64_t sel = words[w];
+        if (!sel) continue;
+        const size_t base = w * 64;
+        if (sel == ~uint64_t{0}) {
+            for (size_t r = base; r < base + 64; ++r) {
+                const uint32_t s = src[r];
+                if ((bits[s >> 6] >> (s & 63)) & 1u) [[unlikely]]
+                    visit(r);
+            }
+            continue;
+        }
+        while (sel) {
+            const size_t r = base + static_cast<size_t>(std::countr_zero(sel));
+            sel &= sel - 1;
+            const uint32_t s = src[r];
+            if ((bits[s >> 6] >> (s & 63)) & 1u) visit(r);
+        }
+    }
+}
+
+// A set of non-zero pair keys for the scanner counts, at 4 bytes a slot when the keys fit in
+// 32 bits (sources and hosts below 2^16): half the cache of 8-byte slots.
+class PairSet {
+public:
+    PairSet(size_t expected, bool narrow) : narrow_(narrow) {
+        size_t cap = 64;
+        while (cap * 7 < expected * 10) cap *= 2;
+        if (narrow)
+            k32_.assign(cap, 0);
+        else
+            k64_.assign(cap, 0);
+        shift_ = 64 - std::countr_zero(static_cast<uint64_t>(cap));
+    }
+    // True when `key` (not 0) was not there yet.
+    bool insert(uint64_t key) { return narrow_ ? insert_in(k32_, static_cast<uint32_t>(key)) : insert_in(k64_, key); }
+    template <class F>
+    void for_each(F&& f) const {
+        for (uint32_t k : k32_)
+            if (k) f(uint64_t{k});
+        for (uint64_t k : k64_)
+            if (k) f(k);
+    }
+
+private:
+    template <class K>
+    bool insert_in(std::vector<K>& keys, K key) {
+        if ((size_ + 1) * 10 > keys.size() * 7) [[unlikely]]
+            grow(keys);
+        const size_t mask = keys.size() - 1;
+        for (size_t i = static_cast<size_t>((uint64_t{key} * 0x9E3779B97F4A7C15ull) >> shift_);; i = (i + 1) & mask) {
+            if (keys[i] == key) return false;
+            if (keys[i] == 0) {
+                keys[i] = key;
+                ++size_;
+                return true;
+            }
+        }
+    }
+    template <class K>
+    FLOWLENS_NOINLINE void grow(std::vector<K>& keys) {
+        std::vector<K> old(keys.size() * 2, 0);
+        old.swap(keys);
+        shift_ = 64 - std::countr_zero(static_cast<uint64_t>(keys.size()));
+        const size_t mask = keys.size() - 1;
+        for (K k : old) {
+            if (!k) continue;
+            size_t i = static_cast<size_t>((uint64_t{k} * 0x9E3779B97F4A7C15ull) >> shift_);
+            while (keys[i]) i = (i + 1) & mask;
+            keys[i] = k;
+        }
+    }
+    bool narrow_;
+    std::vector<uint32_t> k32_;
+    std::vector<uint64_t> k64_;
+    size_t size_ = 0;
+    int shift_ = 58;
+};
+
+// Scanners: per source, distinct (source, port) and (source, destination) pairs among the
+// rejected rows. Both pair keys are non-zero because null sources are skipped.
+void scan_report(const Store& store, const RowSet& rows, const RejectedRows& rej, const CodeClass& action,
+                 RejectReport& rep) {
+    const ScanThresholds thresholds = rep.thresholds;
+    const StoredView src = ids_of(store, "srcaddr", FieldKind::Address);
+    const StoredView dst = ids_of(store, "dstaddr", FieldKind::Address);
+    const Column* port_col = store.find("dstport");
+    const uint16_t* ports = port_col && port_col->kind == FieldKind::Port ? port_col->stored_as<uint16_t>() : nullptr;
+    const Column* sport_col = store.find("srcport");
+    const uint16_t* sports = sport_col && sport_col->kind == FieldKind::Port ? sport_col->stored_as<uint16_t>() : nullptr;
+    const SecondsView start = start_view(store);
+    const TimeView end = time_view(store, "end");
+    if (!src || rep.records == 0) return;
+
+    struct SourceStats {
+        uint32_t src = 0;
+        uint64_t records = 0, ports = 0, hosts = 0;
+        uint32_t first = std::numeric_limits<uint32_t>::max(), last = 0;
+        bool timed = false;
+        ReplyShape replies;
+    };
+    std::vector<SourceStats> stats;
+    // Source id -> index in stats + 1: a direct array unless the address table is large next
+    // to the rejected rows.
+    const size_t naddr = store.addresses().size();
+    const bool direct = naddr <= std::max<size_t>(size_t{1} << 17, 4 * rej.row.size());
+    std::vector<uint32_t> index_direct(direct ? naddr : 0, 0);
+    FlatMap<uint32_t> index_map;
+    // (source, port) and (source, host) keys: source << 16 | port, source << 16 | host when ids
+    // fit in 16 bits, else source << 32 | host.
+    const bool narrow = naddr <= 0x10000;
+    const unsigned host_shift = narrow ? 16 : 32;
+    PairSet port_pairs(rej.row.size(), narrow), host_pairs(rej.row.size(), narrow);
+    for (uint32_t r : rej.row) {
+        uint32_t s = src[r];
+        if (s == 0) continue;
+        uint32_t& idx = direct ? index_direct[s] : index_map[s];
+        if (idx == 0) {
+            stats.push_back({});
+            stats.back().src = s;
+            idx = static_cast<uint32_t>(stats.size());
+        }
+        SourceStats& st = stats[idx - 1];
+        ++st.records;
+        if (ports) {
+            uint16_t p = ports[r];
+            if (p != 0 || !port_col->nulls.is_null(r)) {
+                if (port_pairs.insert((uint64_t{s} << 16) | p)) ++st.ports;
+                // Both ports non-null: a null srcport reads 0, which is below 1024.
+                if (sports && p >= 1024 && sports[r] < 1024 && (sports[r] != 0 || !sport_col->nulls.is_null(r))) {
+                    if (st.replies.records++ == 0)
+                        st.replies.port = sports[r];
+                    else if (sports[r] != st.replies.port)
+                        st.replies.mixed = true;
+                }
+            }
+        }
+        if (dst) {
+            uint32_t d = dst[r];
+            if (d != 0 && host_pairs.insert((uint64_t{s} << host_shift) | d)) ++st.hosts;
+        }
+        uint32_t t0, t1;
+        if (start.get(r, t0)) {
+            st.first = std::min(st.first, t0);
+            st.last = std::max(st.last, t0);
+            st.timed = true;
+        }
+        if (end.get(r, t1)) {
+            st.first = std::min(st.first, t1);  // an end without a start still dates the record
+            st.last = std::max(st.last, t1);
+            st.timed = true;
+        }
+    }
+
+    // A threshold of 0 disables its criterion (0 would flag every source).
+    auto is_port_scan = [&](const SourceStats& st) { return thresholds.min_ports && st.ports >= thresholds.min_ports; };
+    auto is_sweep = [&](const SourceStats& st) { return thresholds.min_hosts && st.hosts >= thresholds.min_hosts; };
+    std::vector<const SourceStats*> flagged;
+    for (const SourceStats& st : stats)
+        if (is_port_scan(st) || is_sweep(st)) flagged.push_back(&st);
+    if (flagged.empty()) return;
+    const AddressTable& addrs = store.addresses();
+    std::sort(flagged.begin(), flagged.end(), [&](const SourceStats* l, const SourceStats* r) {
+        uint64_t bl = std::max(l->ports, l->hosts), br = std::max(r->ports, r->hosts);
+        if (bl != br) return bl > br;
+        if (l->records != r->records) return l->records > r->records;
+        return address_less(addrs.address(l->src), addrs.address(r->src));
     });
-    t.distinct_sources = src.count();
-    t.distinct_destinations = dst.count();
-    t.distinct_interfaces = eni.count();
-    if (any_start) t.first_start = first;
-    if (any_end) t.last_end = last;
-    return t;
+
+    FlatMap<uint32_t> scanner_of;  // source id -> scanner index + 1
+    std::vector<uint64_t> is_scanner(addrs.size() / 64 + 1, 0);
+    for (size_t i = 0; i < flagged.size(); ++i) {
+        uint32_t s = flagged[i]->src;
+        scanner_of[s] = static_cast<uint32_t>(i + 1);
+        is_scanner[s >> 6] |= uint64_t{1} << (s & 63);
+    }
+    std::vector<std::vector<uint16_t>> rejected_ports(flagged.size()), accepted_ports(flagged.size());
+    port_pairs.for_each([&](uint64_t k) {
+        if (const uint32_t* i = scanner_of.find(k >> 16)) rejected_ports[*i - 1].push_back(static_cast<uint16_t>(k));
+    });
+
+    // Did any of the scanners' flows get through? A security engineer's first question.
+    std::vector<uint64_t> accepted(flagged.size(), 0);
+    FlatSet accepted_pairs;
+    auto visit = [&](size_t r) {
+        if (action(r) != kAccept) return;
+        uint32_t i = *scanner_of.find(src[r]) - 1;
+        ++accepted[i];
+        if (ports) {
+            uint16_t p = ports[r];
+            if ((p != 0 || !port_col->nulls.is_null(r)) && accepted_pairs.insert((uint64_t{i + 1} << 16) | p))
+                accepted_ports[i].push_back(p);
+        }
+    };
+    const std::vector<uint64_t>& words = rows.words();
+    for (size_t w = 0; w < words.size(); w += 256)
+        rows_from(words, w, std::min(words.size(), w + 256), src, is_scanner.data(), visit);
+
+    rep.scanners.reserve(flagged.size());
+    for (size_t i = 0; i < flagged.size(); ++i) {
+        const SourceStats& st = *flagged[i];
+        Scanner sc;
+        const IpAddress& addr = addrs.address(st.src);
+        sc.source = to_string(addr);
+        bool ps = is_port_scan(st), hs = is_sweep(st);
+        sc.kind = ps && hs ? "port scan and host sweep" : ps ? "port scan" : "host sweep";
+        sc.rejected_records = st.records;
+        sc.accepted_records = accepted[i];
+        sc.distinct_ports = st.ports;
+        sc.distinct_hosts = st.hosts;
+        std::vector<uint16_t>& rp = rejected_ports[i];
+        size_t keep = std::min<size_t>(rp.size(), 10);
+        std::partial_sort(rp.begin(), rp.begin() + static_cast<std::ptrdiff_t>(keep), rp.end());
+        sc.sample_ports.assign(rp.begin(), rp.begin() + static_cast<std::ptrdiff_t>(keep));
+        if (st.timed) {
+            sc.first_seen = st.first;
+            sc.last_seen = st.last;
+        }
+        std::sort(accepted_ports[i].begin(), accepted_ports[i].end());
+        sc.explanation = explain(sc, ps, hs, is_private(addr), accepted_ports[i], st.replies);
+        rep.scanners.push_back(std::move(sc));
+    }
 }
 
-// ---- top-N -----------------------------------------------------------------------------------
+}  // namespace
 
-std::variant<TopResult, std::string> top_n(const Store& store, const RowSet& rows, std::string_view key,
-                                           Metric metric, size_t n) {
-    return top_impl(store, rows, key, metric, n, false);
-}
+// ---- default keys ----------------------------------------------------------------------------
 
 std::vector<std::string> default_top_keys(const Store& store) {
     std::vector<std::string> keys;
@@ -913,240 +1883,68 @@ std::vector<std::string> default_top_keys(const Store& store) {
     return keys;
 }
 
-// ---- time series -----------------------------------------------------------------------------
+// ---- the public analyses: each a plan of one ---------------------------------------------------
 
-namespace {
+Totals compute_totals(const Store& store, const RowSet& rows) {
+    Plan plan;
+    plan.totals = true;
+    return run_plan(store, rows, plan).totals;
+}
 
-constexpr uint32_t kBucketChoices[] = {1,    5,     10,    30,    60,    300,   600,   900,
-                                       1800, 3600,  10800, 21600, 43200, 86400, 604800};
-constexpr uint64_t kAutoMaxBuckets = 500;
-constexpr uint64_t kExplicitMaxBuckets = 100000;
-
-uint64_t bucket_count(uint32_t lo, uint32_t hi, uint64_t b) noexcept { return hi / b - lo / b + 1; }
-
-}  // namespace
+std::variant<TopResult, std::string> top_n(const Store& store, const RowSet& rows, std::string_view key,
+                                           Metric metric, size_t n) {
+    auto parsed = parse_key(store, key, false);
+    if (auto* err = std::get_if<std::string>(&parsed)) return std::move(*err);
+    Plan plan;
+    plan.tops.push_back(std::move(std::get<KeySpec>(parsed)));
+    plan.metric = metric;
+    plan.n = n;
+    return std::move(run_plan(store, rows, plan).tops.front());
+}
 
 TimeSeries time_series(const Store& store, const RowSet& rows, uint32_t bucket_seconds) {
-    TimeSeries ts;
-    const SecondsView start = start_view(store);
-    uint32_t lo = std::numeric_limits<uint32_t>::max(), hi = 0;
-    bool any = false;
-    rows.for_each([&](size_t r) {
-        uint32_t v;
-        if (start.get(r, v)) {
-            lo = std::min(lo, v);
-            hi = std::max(hi, v);
-            any = true;
-        }
-    });
-    uint64_t b = bucket_seconds;
-    if (!any) {
-        ts.bucket_seconds = bucket_seconds ? bucket_seconds : kBucketChoices[0];
-        return ts;
-    }
-    if (b == 0) {
-        b = 0;
-        for (uint32_t c : kBucketChoices)
-            if (bucket_count(lo, hi, c) <= kAutoMaxBuckets) {
-                b = c;
-                break;
-            }
-        // Beyond ~10 years: whole weeks.
-        for (uint64_t k = 2; b == 0; ++k)
-            if (bucket_count(lo, hi, 604800 * k) <= kAutoMaxBuckets) b = 604800 * k;
-    } else if (bucket_count(lo, hi, b) > kExplicitMaxBuckets) {
-        // A bucket asked for that would make millions of points (1 s over a month) is widened to
-        // the smallest multiple that fits, rather than exhausting memory; bucket_seconds says so.
-        uint64_t k = (uint64_t{hi} - lo) / (b * (kExplicitMaxBuckets - 1)) + 1;
-        while (bucket_count(lo, hi, b * k) > kExplicitMaxBuckets) ++k;
-        b *= k;
-    }
-    // b <= 2^32 here except for absurd explicit requests that were widened; clamp keeps the
-    // uint32 field honest (a single bucket then covers everything).
-    if (b > std::numeric_limits<uint32_t>::max()) b = std::numeric_limits<uint32_t>::max();
-    ts.bucket_seconds = static_cast<uint32_t>(b);
-    const uint32_t b32 = ts.bucket_seconds;  // 32-bit division in the row loop: cheaper
-    const uint32_t first_bucket = lo / b32;
-    ts.points.resize(size_t{hi / b32 - first_bucket} + 1);
-    for (size_t i = 0; i < ts.points.size(); ++i) ts.points[i].start = static_cast<int64_t>((uint64_t{first_bucket} + i) * b32);
-
-    CodeClass action = classify(store, "action", {"ACCEPT", "REJECT"});
-    with_bytes_and_packets(store, [&](auto bytes, auto packets) {
-        rows.for_each([&](size_t r) {
-            uint32_t v;
-            if (!start.get(r, v)) return;
-            TimePoint& p = ts.points[v / b32 - first_bucket];
-            uint8_t act = action(r);
-            if (act == kAccept) {
-                ++p.accept_records;
-                p.accept_bytes += bytes(r);
-                p.accept_packets += packets(r);
-            } else if (act == kReject) {
-                ++p.reject_records;
-                p.reject_bytes += bytes(r);
-                p.reject_packets += packets(r);
-            } else {
-                ++p.other_records;
-            }
-        });
-    });
-    return ts;
+    Plan plan;
+    plan.series = true;
+    plan.bucket_seconds = bucket_seconds;
+    return std::move(run_plan(store, rows, plan).series);
 }
-
-// ---- rejects ---------------------------------------------------------------------------------
 
 RejectReport reject_analysis(const Store& store, const RowSet& rows, size_t n, ScanThresholds thresholds) {
-    RejectReport rep;
-    rep.thresholds = thresholds;
-    CodeClass action = classify(store, "action", {"ACCEPT", "REJECT"});
-    RowSet rejected(rows.size());
-    with_counter(store, "bytes", [&](auto bytes) {
-        rows.for_each([&](size_t r) {
-            if (action(r) != kReject) return;
-            rejected.set(r);
-            ++rep.records;
-            rep.bytes += bytes(r);
-        });
-    });
-    // Fixed keys: a field the logs lack reads as null ("-") rather than failing the report.
-    auto top = [&](std::string_view key) {
-        return std::get<TopResult>(top_impl(store, rejected, key, Metric::Records, n, true));
-    };
-    rep.by_dstport = top("dstport");
-    rep.by_source = top("srcaddr");
-    rep.by_destination = top("dstaddr");
-    rep.by_interface = top("interface-id");
-
-    // Scanners: per source, distinct (source, port) and (source, destination) pairs among the
-    // rejected rows. Both pair keys are non-zero because null sources are skipped.
-    const StoredView src = ids_of(store, "srcaddr", FieldKind::Address);
-    const StoredView dst = ids_of(store, "dstaddr", FieldKind::Address);
-    const Column* port_col = store.find("dstport");
-    const uint16_t* ports = port_col && port_col->kind == FieldKind::Port ? port_col->stored_as<uint16_t>() : nullptr;
-    const Column* sport_col = store.find("srcport");
-    const uint16_t* sports = sport_col && sport_col->kind == FieldKind::Port ? sport_col->stored_as<uint16_t>() : nullptr;
-    const SecondsView start = start_view(store);
-    const TimeView end = time_view(store, "end");
-    if (!src || rep.records == 0) return rep;
-
-    struct SourceStats {
-        uint32_t src = 0;
-        uint64_t records = 0, ports = 0, hosts = 0;
-        uint32_t first = std::numeric_limits<uint32_t>::max(), last = 0;
-        bool timed = false;
-        ReplyShape replies;
-    };
-    std::vector<SourceStats> stats;
-    FlatMap<uint32_t> index_of;  // source id -> index in stats + 1
-    FlatSet port_pairs, host_pairs;
-    rejected.for_each([&](size_t r) {
-        uint32_t s = src[r];
-        if (s == 0) return;
-        uint32_t& idx = index_of[s];
-        if (idx == 0) {
-            stats.push_back({});
-            stats.back().src = s;
-            idx = static_cast<uint32_t>(stats.size());
-        }
-        SourceStats& st = stats[idx - 1];
-        ++st.records;
-        if (ports) {
-            uint16_t p = ports[r];
-            if (p != 0 || !port_col->nulls.is_null(r)) {
-                if (port_pairs.insert((uint64_t{s} << 16) | p)) ++st.ports;
-                // Both ports non-null: a null srcport reads 0, which is below 1024.
-                if (sports && p >= 1024 && sports[r] < 1024 && (sports[r] != 0 || !sport_col->nulls.is_null(r))) {
-                    if (st.replies.records++ == 0)
-                        st.replies.port = sports[r];
-                    else if (sports[r] != st.replies.port)
-                        st.replies.mixed = true;
-                }
-            }
-        }
-        if (dst) {
-            uint32_t d = dst[r];
-            if (d != 0 && host_pairs.insert((uint64_t{s} << 32) | d)) ++st.hosts;
-        }
-        uint32_t t0, t1;
-        if (start.get(r, t0)) {
-            st.first = std::min(st.first, t0);
-            st.last = std::max(st.last, t0);
-            st.timed = true;
-        }
-        if (end.get(r, t1)) {
-            st.first = std::min(st.first, t1);  // an end without a start still dates the record
-            st.last = std::max(st.last, t1);
-            st.timed = true;
-        }
-    });
-
-    // A threshold of 0 disables its criterion (0 would flag every source).
-    auto is_port_scan = [&](const SourceStats& st) { return thresholds.min_ports && st.ports >= thresholds.min_ports; };
-    auto is_sweep = [&](const SourceStats& st) { return thresholds.min_hosts && st.hosts >= thresholds.min_hosts; };
-    std::vector<const SourceStats*> flagged;
-    for (const SourceStats& st : stats)
-        if (is_port_scan(st) || is_sweep(st)) flagged.push_back(&st);
-    if (flagged.empty()) return rep;
-    const AddressTable& addrs = store.addresses();
-    std::sort(flagged.begin(), flagged.end(), [&](const SourceStats* l, const SourceStats* r) {
-        uint64_t bl = std::max(l->ports, l->hosts), br = std::max(r->ports, r->hosts);
-        if (bl != br) return bl > br;
-        if (l->records != r->records) return l->records > r->records;
-        return address_less(addrs.address(l->src), addrs.address(r->src));
-    });
-
-    FlatMap<uint32_t> scanner_of;  // source id -> scanner index + 1
-    std::vector<uint64_t> is_scanner(addrs.size() / 64 + 1, 0);
-    for (size_t i = 0; i < flagged.size(); ++i) {
-        uint32_t s = flagged[i]->src;
-        scanner_of[s] = static_cast<uint32_t>(i + 1);
-        is_scanner[s >> 6] |= uint64_t{1} << (s & 63);
-    }
-    std::vector<std::vector<uint16_t>> rejected_ports(flagged.size()), accepted_ports(flagged.size());
-    port_pairs.for_each([&](uint64_t k, Nothing) {
-        if (const uint32_t* i = scanner_of.find(k >> 16)) rejected_ports[*i - 1].push_back(static_cast<uint16_t>(k));
-    });
-
-    // Did any of the scanners' flows get through? A security engineer's first question.
-    std::vector<uint64_t> accepted(flagged.size(), 0);
-    FlatSet accepted_pairs;
-    rows.for_each([&](size_t r) {
-        uint32_t s = src[r];
-        if (!((is_scanner[s >> 6] >> (s & 63)) & 1u) || action(r) != kAccept) return;
-        uint32_t i = *scanner_of.find(s) - 1;
-        ++accepted[i];
-        if (ports) {
-            uint16_t p = ports[r];
-            if ((p != 0 || !port_col->nulls.is_null(r)) && accepted_pairs.insert((uint64_t{i + 1} << 16) | p))
-                accepted_ports[i].push_back(p);
-        }
-    });
-
-    rep.scanners.reserve(flagged.size());
-    for (size_t i = 0; i < flagged.size(); ++i) {
-        const SourceStats& st = *flagged[i];
-        Scanner sc;
-        const IpAddress& addr = addrs.address(st.src);
-        sc.source = to_string(addr);
-        bool ps = is_port_scan(st), hs = is_sweep(st);
-        sc.kind = ps && hs ? "port scan and host sweep" : ps ? "port scan" : "host sweep";
-        sc.rejected_records = st.records;
-        sc.accepted_records = accepted[i];
-        sc.distinct_ports = st.ports;
-        sc.distinct_hosts = st.hosts;
-        std::vector<uint16_t>& rp = rejected_ports[i];
-        size_t keep = std::min<size_t>(rp.size(), 10);
-        std::partial_sort(rp.begin(), rp.begin() + static_cast<std::ptrdiff_t>(keep), rp.end());
-        sc.sample_ports.assign(rp.begin(), rp.begin() + static_cast<std::ptrdiff_t>(keep));
-        if (st.timed) {
-            sc.first_seen = st.first;
-            sc.last_seen = st.last;
-        }
-        std::sort(accepted_ports[i].begin(), accepted_ports[i].end());
-        sc.explanation = explain(sc, ps, hs, is_private(addr), accepted_ports[i], st.replies);
-        rep.scanners.push_back(std::move(sc));
-    }
-    return rep;
+    Plan plan;
+    plan.rejects = true;
+    plan.n = n;
+    plan.thresholds = thresholds;
+    return std::move(run_plan(store, rows, plan).rejects);
 }
+
+namespace detail {
+
+std::variant<Analysis, std::string> analyze_all(const Store& store, const RowSet& rows, const AnalysisOptions& options) {
+    Plan plan;
+    plan.totals = plan.series = plan.rejects = true;
+    plan.metric = options.metric;
+    plan.n = options.top_n;
+    plan.bucket_seconds = options.bucket_seconds;
+    plan.thresholds = options.scan;
+    std::vector<std::string> keys = options.top_keys.empty() ? default_top_keys(store) : options.top_keys;
+    for (const std::string& key : keys) {
+        auto parsed = parse_key(store, key, false);
+        if (auto* err = std::get_if<std::string>(&parsed)) return std::move(*err);
+        KeySpec& spec = std::get<KeySpec>(parsed);
+        // The document's "top" is an object keyed by the normalised key: one entry per key.
+        bool seen = std::any_of(plan.tops.begin(), plan.tops.end(), [&](const KeySpec& o) { return o.key == spec.key; });
+        if (!seen) plan.tops.push_back(std::move(spec));
+    }
+    Outcome o = run_plan(store, rows, plan);
+    Analysis a;
+    a.loaded_records = store.rows();
+    a.totals = o.totals;
+    a.top = std::move(o.tops);
+    a.timeseries = std::move(o.series);
+    a.rejects = std::move(o.rejects);
+    return a;
+}
+
+}  // namespace detail
 
 }  // namespace flowlens

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <optional>
 
+#include "analyses_internal.hpp"
+
 #ifndef FLOWLENS_VERSION
 #define FLOWLENS_VERSION "dev"
 #endif
@@ -14,21 +16,7 @@ std::variant<Analysis, std::string> analyze(const Store& store, const RowSet& ro
     if (rows.size() != store.rows())
         return "internal error: the row selection has " + std::to_string(rows.size()) + " rows but the store has " +
                std::to_string(store.rows());
-    Analysis a;
-    a.loaded_records = store.rows();
-    a.totals = compute_totals(store, rows);
-    std::vector<std::string> keys = options.top_keys.empty() ? default_top_keys(store) : options.top_keys;
-    for (const std::string& key : keys) {
-        auto r = top_n(store, rows, key, options.metric, options.top_n);
-        if (auto* err = std::get_if<std::string>(&r)) return std::move(*err);
-        TopResult& t = std::get<TopResult>(r);
-        // The document's "top" is an object keyed by the normalised key: one entry per key.
-        bool seen = std::any_of(a.top.begin(), a.top.end(), [&](const TopResult& o) { return o.key == t.key; });
-        if (!seen) a.top.push_back(std::move(t));
-    }
-    a.timeseries = time_series(store, rows, options.bucket_seconds);
-    a.rejects = reject_analysis(store, rows, options.top_n, options.scan);
-    return a;
+    return detail::analyze_all(store, rows, options);
 }
 
 namespace {

@@ -217,6 +217,7 @@ struct InputDecoder::Impl {
     uint8_t bom = 0;  // bytes of a possible BOM matched so far
     bool bom_done = false;
     InputFormat format = InputFormat::Unknown;
+    bool mid_text = false;  // start_mid_text(): content is text, whatever its first byte
     std::string lead;       // blanks of the current line while the format is still unknown
     uint64_t line_no = 1;   // line of the byte being looked at (1-based, decoded stream)
 
@@ -434,7 +435,7 @@ void InputDecoder::Impl::after_bom(const char* p, const char* end) {
             ++p;
         }
         if (p == end) return;
-        if (*p == '{' || *p == '[') {
+        if ((*p == '{' || *p == '[') && !mid_text) {
             format = InputFormat::CloudWatchJson;
             jpos = lead.size();  // columns count the line's indentation
             line_start = 0;
@@ -934,10 +935,25 @@ void InputDecoder::feed(std::span<const uint8_t> chunk) {
 
 void InputDecoder::finish() { impl_->finish(); }
 
+std::string_view first_line_content(std::string_view s) noexcept {
+    if (s.size() >= 3 && s.substr(0, 3) == "\xEF\xBB\xBF") s.remove_prefix(3);
+    if (const size_t nl = s.find('\n'); nl != std::string_view::npos) s = s.substr(0, nl);
+    if (!s.empty() && s.back() == '\r') s.remove_suffix(1);
+    s.remove_prefix(iso_prefix_length(s));
+    return s;
+}
+
+void InputDecoder::start_mid_text() {
+    impl_->raw = Impl::Raw::Plain;
+    impl_->bom_done = true;
+    impl_->mid_text = true;  // still "unknown" until a non-blank byte, as for a whole file
+}
+
 bool InputDecoder::gzip() const noexcept { return impl_->is_gzip; }
 InputFormat InputDecoder::format() const noexcept { return impl_->format; }
 const std::string& InputDecoder::file_error() const noexcept { return impl_->error; }
 uint64_t InputDecoder::bytes_in() const noexcept { return impl_->in_bytes; }
 uint64_t InputDecoder::bytes_out() const noexcept { return impl_->out_bytes; }
+uint64_t InputDecoder::newlines() const noexcept { return impl_->line_no - 1; }
 
 }  // namespace flowlens

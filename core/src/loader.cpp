@@ -1,5 +1,8 @@
 #include "flowlens/loader.hpp"
 
+#include <algorithm>
+#include <cstring>
+
 namespace flowlens {
 namespace {
 
@@ -11,19 +14,91 @@ uint32_t register_file(DataSet& data, std::string name) {
     return file;
 }
 
+std::string join_fields(const std::vector<std::string>& fields) {
+    std::string s;
+    for (const auto& name : fields) {
+        if (!s.empty()) s.push_back(' ');
+        s += name;
+    }
+    return s;
+}
+
 }  // namespace
 
 FileLoader::FileLoader(DataSet& data, std::string name, const LoadOptions& options)
     : data_(data),
       file_(register_file(data, std::move(name))),
       parser_(data.store, data.report, file_, options.fields),
-      decoder_(*this) {}
+      decoder_(*this),
+      part_(options.part) {
+    if (!part_) return;
+    part_done_ = part_->end <= part_->offset;  // no line can start in an empty range
+    if (part_->offset > 0) {
+        part_pos_ = part_->offset - 1;
+        part_state_ = PartState::Skip;
+        decoder_.start_mid_text();
+        // The first part sniffs the content; a later one has only the first line to go by.
+        const std::string_view first = part_->first_line;
+        const size_t content = first.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
+        if (first.size() >= 2 && static_cast<uint8_t>(first[0]) == 0x1f && static_cast<uint8_t>(first[1]) == 0x8b)
+            part_error_ = "a part of a gzip file cannot be read on its own: split only plain text files";
+        else if (content != std::string_view::npos && (first[content] == '{' || first[content] == '['))
+            part_error_ = "a part of a CloudWatch JSON file cannot be read on its own: split only plain text files";
+        if (!part_error_.empty()) part_done_ = true;
+        else parser_.prime(first_line_content(first));
+    }
+    part_start_format_ = join_fields(parser_.fields());
+}
 
 FileLoader::~FileLoader() {
     if (!finished_) finish();
 }
 
-void FileLoader::feed(std::span<const uint8_t> chunk) { decoder_.feed(chunk); }
+void FileLoader::feed(std::span<const uint8_t> chunk) {
+    if (part_) feed_part(chunk);
+    else decoder_.feed(chunk);
+}
+
+void FileLoader::feed_part(std::span<const uint8_t> chunk) {
+    const uint64_t start = part_pos_, n = chunk.size();
+    part_pos_ += n;
+    const uint64_t lo = std::max(start, part_->offset), hi = std::min(start + n, part_->end);
+    if (hi > lo) part_bytes_ += hi - lo;
+    if (part_done_ || finished_ || n == 0) return;
+    const auto* data = chunk.data();
+    size_t i = 0;
+    if (part_state_ == PartState::Skip) {
+        // Up to and including the first '\n' at or after offset - 1: the tail of a line that
+        // started in the previous part.
+        const auto* nl = static_cast<const uint8_t*>(std::memchr(data, '\n', chunk.size()));
+        if (nl == nullptr) return;
+        i = static_cast<size_t>(nl - data) + 1;
+        part_state_ = PartState::Pass;
+    }
+    if (part_state_ == PartState::Pass) {
+        const uint64_t at = start + i;
+        if (at < part_->end) {
+            const auto take = static_cast<size_t>(std::min<uint64_t>(n - i, part_->end - at));
+            if (take == 0) return;
+            decoder_.feed(chunk.subspan(i, take));
+            part_last_ = static_cast<char>(data[i + take - 1]);
+            i += take;
+            if (at + take < part_->end) return;
+        }
+        // At `end` (or past it, when the skipped line crossed it): a line starting here is the
+        // next part's; otherwise the current line is still ours, to its '\n'.
+        if (part_last_ == '\n') {
+            part_done_ = true;
+            return;
+        }
+        part_state_ = PartState::Finish;
+    }
+    if (i == chunk.size()) return;
+    const auto* nl = static_cast<const uint8_t*>(std::memchr(data + i, '\n', chunk.size() - i));
+    const size_t take = nl != nullptr ? static_cast<size_t>(nl - (data + i)) + 1 : chunk.size() - i;
+    decoder_.feed(chunk.subspan(i, take));
+    if (nl != nullptr) part_done_ = true;
+}
 
 void FileLoader::line(std::string_view text, uint64_t line_no) { parser_.line(text, line_no); }
 
@@ -42,18 +117,34 @@ void FileLoader::finish() {
     f.headers = parser_.headers();
     f.gzip = decoder_.gzip();
     f.input_format = std::string(to_string(decoder_.format()));
-    for (const auto& name : parser_.fields()) {
-        if (!f.format.empty()) f.format.push_back(' ');
-        f.format += name;
+    f.format = join_fields(parser_.fields());
+    if (part_) {
+        f.bytes = part_bytes_;
+        FilePartInfo info;
+        info.offset = part_->offset;
+        info.end = part_->end;
+        info.lines = decoder_.newlines();
+        info.start_format = part_start_format_;
+        info.fatal_error = part_error_.empty() ? decoder_.file_error() : part_error_;
+        info.parser_error_head = parser_.file_error_head();
+        info.parser_error_tail = parser_.file_error_tail();
+        info.parser_error_line = parser_.file_error_line();
+        info.parser_error_overrides = parser_.file_error_overrides();
+        f.part = std::move(info);
     }
+    const std::string& fatal = part_error_.empty() ? decoder_.file_error() : part_error_;
+    f.error = file_error_text(fatal, parser_.records(), parser_.file_error(), f.bad_lines);
+}
+
+std::string file_error_text(const std::string& fatal, uint64_t records, const std::string& parser_error,
+                            uint64_t bad_lines) {
     // A damaged stream is the more fundamental problem. A layout problem is the file's error
     // only when it kept every record out; otherwise the bad lines it caused say enough.
-    if (!decoder_.file_error().empty())
-        f.error = decoder_.file_error();
-    else if (parser_.records() == 0 && !parser_.file_error().empty())
-        f.error = "no record could be read: " + parser_.file_error();
-    else if (f.records == 0 && f.bad_lines > 0)
-        f.error = "not a flow log: none of its " + std::to_string(f.bad_lines) + " line(s) could be read";
+    if (!fatal.empty()) return fatal;
+    if (records == 0 && !parser_error.empty()) return "no record could be read: " + parser_error;
+    if (records == 0 && bad_lines > 0)
+        return "not a flow log: none of its " + std::to_string(bad_lines) + " line(s) could be read";
+    return {};
 }
 
 void load_bytes(DataSet& data, std::string name, std::span<const uint8_t> bytes, const LoadOptions& options) {

@@ -238,7 +238,7 @@ bool RecordParser::set_layout(const std::vector<std::string>& fields, uint64_t l
     for (size_t i = 0; i < fields.size(); ++i)
         for (size_t j = 0; j < i; ++j)
             if (fields[i] == fields[j]) {
-                file_error_ = "header line " + std::to_string(line_no) + " names field '" + fields[i] + "' twice";
+                set_file_error("header line ", line_no, " names field '" + fields[i] + "' twice", true);
                 return false;
             }
     fields_ = fields;
@@ -256,6 +256,34 @@ bool RecordParser::set_layout(const std::vector<std::string>& fields, uint64_t l
             if ((slots_[i].column->base() != nullptr) == (pass == 1)) commit_order_.push_back(i);
     staged_.assign(slots_.size(), Staged{0, true});
     return true;
+}
+
+void RecordParser::prime(std::string_view text) {
+    // The same steps as line() for line 1, minus every count and report: the first part of the
+    // file counts and reports this line.
+    token_count_ = tokenize(text, tokens_.data(), kMaxFields);
+    if (token_count_ != SIZE_MAX && token_count_ != 0) {
+        const char first = tokens_[0][0];
+        const bool may_be_header = (first >= 'a' && first <= 'z') || (first >= 'A' && first <= 'Z') || first == '$';
+        if (may_be_header && looks_like_header(text)) {
+            std::vector<std::string> names;
+            if (token_count_ <= kMaxFields)
+                for (size_t i = 0; i < token_count_; ++i) names.push_back(to_lower(strip_format_braces(tokens_[i])));
+            if (token_count_ > kMaxFields || !set_layout(names, 1)) {
+                fields_.clear();
+                slots_.clear();
+                commit_order_.clear();
+            }
+        } else if (slots_.empty()) {
+            try_infer(text, 1, false);
+        }
+    }
+    token_count_ = 0;
+    file_error_.clear();
+    error_head_.clear();
+    error_tail_.clear();
+    error_line_ = 0;
+    error_overrides_ = false;
 }
 
 void RecordParser::line(std::string_view text, uint64_t line_no) {
@@ -278,7 +306,7 @@ void RecordParser::line(std::string_view text, uint64_t line_no) {
             for (size_t i = 0; i < token_count_; ++i) names.push_back(to_lower(strip_format_braces(tokens_[i])));
         }
         if (token_count_ > kMaxFields || !set_layout(names, line_no)) {
-            if (file_error_.empty()) file_error_ = "header line " + std::to_string(line_no) + " cannot be used";
+            set_file_error("header line ", line_no, " cannot be used", false);
             fields_.clear();
             slots_.clear();
             commit_order_.clear();
@@ -292,7 +320,16 @@ void RecordParser::line(std::string_view text, uint64_t line_no) {
     if (stage(line_no, text, true)) commit();
 }
 
-bool RecordParser::try_infer(std::string_view line, uint64_t line_no) {
+void RecordParser::set_file_error(std::string head, uint64_t line_no, std::string tail, bool overrides) {
+    if (!overrides && !file_error_.empty()) return;
+    error_overrides_ = error_overrides_ || overrides;
+    file_error_ = head + std::to_string(line_no) + tail;
+    error_head_ = std::move(head);
+    error_tail_ = std::move(tail);
+    error_line_ = line_no;
+}
+
+bool RecordParser::try_infer(std::string_view line, uint64_t line_no, bool report) {
     std::vector<std::string> fit;
     if (token_count_ == default_format().size()) {
         // The default format needs no proof: its own bad values are reported as such.
@@ -333,8 +370,8 @@ bool RecordParser::try_infer(std::string_view line, uint64_t line_no) {
                                 " layouts";
     std::string detail = "no header line and no field list; " + why +
                          ". State the format (CLI: --fields \"version account-id …\"; page: the field-list box)";
-    if (file_error_.empty()) file_error_ = "line " + std::to_string(line_no) + ": " + detail;
-    report_.add_bad_line(file_, line_no, BadLineReason::UnknownFormat, detail, line);
+    set_file_error("line ", line_no, ": " + detail, false);
+    if (report) report_.add_bad_line(file_, line_no, BadLineReason::UnknownFormat, detail, line);
     return false;
 }
 

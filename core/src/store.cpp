@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <type_traits>
 
 #include "flowlens/text.hpp"
 
@@ -283,6 +284,85 @@ void Column::append_number_slow(uint64_t v) {
             return;
         default: append_id(static_cast<uint32_t>(v)); return;
     }
+}
+
+template <class T>
+T* Column::extend(std::vector<T>& v, size_t n) {
+    const size_t need = size_ + n + padding(sizeof(T));
+    if (v.capacity() < need) v.reserve(std::max(need, v.capacity() * 2));
+    v.resize(need, 0);  // the old padding is overwritten by rows; the new tail is zeros
+    return v.data() + size_;
+}
+
+void Column::append_column(const Column& src, std::span<const uint32_t> remap) {
+    const size_t n = src.size_;
+    if (n == 0) return;
+    const size_t first = size_;
+    // Writes n translated values at the current width (which holds them all).
+    auto copy_into = [&](auto& dst, auto&& translate) {
+        auto* d = extend(dst, n);
+        using T = std::remove_reference_t<decltype(*d)>;
+        src.visit_stored([&](const auto* s) {
+            for (size_t i = 0; i < n; ++i) d[i] = static_cast<T>(translate(s[i]));
+        });
+        size_ += n;
+    };
+    auto copy_all = [&](auto&& translate) {
+        switch (width_) {
+            case 1: copy_into(u8_, translate); break;
+            case 2: copy_into(u16_, translate); break;
+            default: copy_into(u32_, translate); break;
+        }
+    };
+    if (kind == FieldKind::Address || kind == FieldKind::Enum || kind == FieldKind::Text) {
+        // Null is id 0 on both sides (remap[0] == 0). Widen once, to the largest translated id,
+        // instead of at whichever row first needs it: the same final width either way.
+        uint32_t top = 0;
+        if (remap.empty()) {
+            src.visit_stored([&](const auto* s) {
+                for (size_t i = 0; i < n; ++i) top = std::max<uint32_t>(top, s[i]);
+            });
+        } else {
+            src.visit_stored([&](const auto* s) {
+                for (size_t i = 0; i < n; ++i) top = std::max(top, remap[s[i]]);
+            });
+        }
+        if (top > escape_mark()) widen(top <= 0xFFFF ? 2 : 4);
+        if (remap.empty()) copy_all([](uint32_t x) { return x; });
+        else copy_all([&](uint32_t x) { return remap[x]; });
+        return;
+    }
+    if (!escapable() && !src.escapable() && width_ == src.width_) {
+        // Small, Port, Flags and absolute Time: one fixed width per kind, so the stored
+        // integers are the values on both sides.
+        copy_all([](uint32_t x) { return x; });
+        const auto& words = src.nulls.words();
+        for (size_t w = 0; w < words.size(); ++w)
+            for (uint64_t bits = words[w]; bits != 0; bits &= bits - 1)
+                nulls.set_null(first + w * 64 + static_cast<size_t>(std::countr_zero(bits)));
+        return;
+    }
+    // Counters and `end`: each value decoded on src's side (escapes, base) and re-encoded on
+    // this one's by the ordinary append, whose fast path is inline.
+    EscapeReader escaped(src.escapes_);
+    const bool src_escapes = src.escapable();
+    const uint32_t mark = src.escape_mark();
+    const Column* src_base = src.base_;
+    const bool has_nulls = src.nulls.any();
+    src.visit_stored([&](const auto* s) {
+        for (size_t r = 0; r < n; ++r) {
+            if (has_nulls && src.nulls.is_null(r)) {
+                append_null();
+                continue;
+            }
+            uint64_t v = s[r];
+            if (src_escapes) {
+                if (v == mark) v = escaped(r);
+                else if (src_base) v += src_base->stored(r);
+            }
+            append_number(v);
+        }
+    });
 }
 
 void Column::shrink_to_fit() {

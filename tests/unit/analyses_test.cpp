@@ -1237,3 +1237,206 @@ TEST_CASE("analyses.every_storage_width_agrees_with_the_values") {
         CHECK(rep.bytes == want.rejected_bytes);
     }
 }
+
+// ---- the fused engine against row-by-row sums ------------------------------------------------
+
+namespace {
+
+struct Sums {
+    uint64_t bytes = 0, packets = 0, records = 0;
+};
+
+// Checks a top list computed with n >= distinct against sums worked out row by row: every key
+// with its counters, ranked by the metric with ties in key text order.
+void check_top(const TopResult& got, const std::map<Keys, Sums>& want, Metric m) {
+    CHECK(got.distinct == want.size());
+    REQUIRE(got.rows.size() == want.size());
+    for (size_t i = 0; i < got.rows.size(); ++i) {
+        const TopRow& row = got.rows[i];
+        auto it = want.find(row.key);
+        REQUIRE(it != want.end());
+        CHECK(row.bytes == it->second.bytes);
+        CHECK(row.packets == it->second.packets);
+        CHECK(row.records == it->second.records);
+        if (i > 0) {
+            const TopRow& prev = got.rows[i - 1];
+            auto metric = [m](const TopRow& r) { return m == Metric::Bytes ? r.bytes : m == Metric::Packets ? r.packets : r.records; };
+            CHECK((metric(prev) > metric(row) || (metric(prev) == metric(row) && prev.key < row.key)));
+        }
+    }
+    CHECK(got.other.records == 0);
+}
+
+std::string text_of(const Store& s, const Column& c, size_t r) {
+    if (c.kind == FieldKind::Address) return c.code(r) ? to_string(s.addresses().address(c.code(r))) : "-";
+    if (c.kind == FieldKind::Enum || c.kind == FieldKind::Text) return c.code(r) ? std::string(c.dict.value(c.code(r))) : "-";
+    return c.is_null(r) ? "-" : std::to_string(c.number(r));
+}
+
+bool addr_less(const IpAddress& a, const IpAddress& b) { return a.v4 != b.v4 ? a.v4 : a.bytes < b.bytes; }
+
+}  // namespace
+
+TEST_CASE("analyses.analyze_matches_row_by_row_sums") {
+    // Address tables small (conversations in a direct array), below 2^16 ids (the 32-bit pair
+    // map) and above (the 64-bit one), with IPv6, null addresses, ports and protocols, escaped
+    // counters, unordered starts, and selections of whole words, sparse rows and nothing.
+    for (uint32_t hosts : {20u, 3000u, 200000u}) {
+        CAPTURE(hosts);
+        static constexpr std::string_view f[] = {"account-id", "interface-id", "srcaddr", "dstaddr", "srcport", "dstport",
+                                                 "protocol",   "packets",      "bytes",   "start",   "end",     "action",
+                                                 "log-status"};
+        Store s;
+        const uint32_t n = hosts > 10000 ? 100'000 : 30'000;
+        uint64_t x = 12345;
+        auto rnd = [&x] {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            return x;
+        };
+        auto host = [&](uint64_t h) -> std::string {
+            if (h % 97 == 0) return "-";
+            if (h % 5 == 0) return "2001:db8::" + std::to_string(h % hosts % 9000 + 1);
+            return to_string(IpAddress::from_v4(0x0A000000u + static_cast<uint32_t>(h % hosts)));
+        };
+        for (uint32_t r = 0; r < n; ++r) {
+            const uint64_t a = rnd(), b = r % 2 ? a : rnd();  // pairs of rows often share their hosts
+            const bool nodata = r % 101 == 0;
+            const uint64_t bytes = r % 333 == 0 ? (uint64_t{1} << 40) + r : rnd() % 100000;
+            const uint64_t packets = r % 777 == 0 ? (uint64_t{1} << 33) + r : rnd() % 300;
+            const uint32_t start = 1'700'000'000 + static_cast<uint32_t>(rnd() % 7200);
+            std::string line = std::string(r % 10 == 0 ? "444455556666" : "123456789012") + " eni-" +
+                               std::to_string(rnd() % 37) + " ";
+            if (nodata) {
+                line += "- - - - - - - " + std::to_string(start) + " " + std::to_string(start + 60) + " - NODATA";
+            } else {
+                line += host(a) + " " + host(b / 3) + " " + (r % 61 == 0 ? "-" : std::to_string(rnd() % 65536)) + " " +
+                        std::to_string(rnd() % 3 == 0 ? 443 : rnd() % 2000) + " " + (rnd() % 4 == 0 ? "17" : "6") + " " +
+                        std::to_string(packets) + " " + std::to_string(bytes) + " " +
+                        (r % 499 == 0 ? "-" : std::to_string(start)) + " " + std::to_string(start + rnd() % 90) + " " +
+                        (rnd() % 9 == 0 ? "REJECT" : "ACCEPT") + " OK";
+            }
+            add(s, f, line);
+        }
+        s.pad_columns();
+        if (hosts > 10000) CHECK(s.addresses().size() > 65536);
+
+        RowSet sparse(s.rows(), false);
+        for (uint32_t r = 0; r < n; ++r)
+            if (r % 7 == 3 || r / 640 % 2 == 0) sparse.set(r);
+        for (const RowSet& sel : {all_rows(s), sparse, RowSet(s.rows(), false)}) {
+            AnalysisOptions opts;
+            opts.top_n = 200000;
+            opts.bucket_seconds = 60;
+            opts.top_keys = {"srcaddr", "dstaddr", "conversation", "srcport", "dstport", "protocol", "interface-id",
+                             "account-id", "srcaddr,dstport", "bytes"};
+            auto res = analyze(s, sel, opts);
+            REQUIRE(std::holds_alternative<Analysis>(res));
+            const Analysis& an = std::get<Analysis>(res);
+
+            // Row by row.
+            std::map<std::string, std::map<Keys, Sums>> want;
+            std::map<int64_t, TimePoint> points;
+            std::set<uint32_t> srcs, dsts;
+            const Column& src = *s.find("srcaddr");
+            const Column& dst = *s.find("dstaddr");
+            const Column& act = *s.find("action");
+            uint64_t rejected = 0;
+            sel.for_each([&](size_t r) {
+                const uint64_t by = s.find("bytes")->number(r), pk = s.find("packets")->number(r);
+                auto put = [&](const std::string& key, Keys k) {
+                    Sums& e = want[key][k];
+                    e.bytes += by;
+                    e.packets += pk;
+                    ++e.records;
+                };
+                for (std::string_view k : {"srcaddr", "dstaddr", "srcport", "dstport", "protocol", "interface-id",
+                                           "account-id", "bytes"})
+                    put(std::string(k), {text_of(s, *s.find(k), r)});
+                put("srcaddr,dstport", {text_of(s, src, r), text_of(s, *s.find("dstport"), r)});
+                uint32_t u = src.code(r), v = dst.code(r);
+                bool swap = u == 0 ? v != 0 : (v != 0 && addr_less(s.addresses().address(v), s.addresses().address(u)));
+                if (swap) std::swap(u, v);
+                put("conversation", {u ? to_string(s.addresses().address(u)) : "-", v ? to_string(s.addresses().address(v)) : "-"});
+                if (src.code(r)) srcs.insert(src.code(r));
+                if (dst.code(r)) dsts.insert(dst.code(r));
+                const std::string_view a = act.code(r) ? act.dict.value(act.code(r)) : "";
+                rejected += a == "REJECT";
+                const Column& st = *s.find("start");
+                if (!st.is_null(r)) {
+                    TimePoint& p = points[static_cast<int64_t>(st.number(r) / 60 * 60)];
+                    if (a == "ACCEPT") {
+                        ++p.accept_records;
+                        p.accept_bytes += by;
+                        p.accept_packets += pk;
+                    } else if (a == "REJECT") {
+                        ++p.reject_records;
+                        p.reject_bytes += by;
+                        p.reject_packets += pk;
+                    } else {
+                        ++p.other_records;
+                    }
+                }
+            });
+            REQUIRE(an.top.size() == opts.top_keys.size());
+            for (const TopResult& t : an.top) {
+                CAPTURE(t.key);
+                check_top(t, want[t.key], Metric::Bytes);
+            }
+            CHECK(an.totals.distinct_sources == srcs.size());
+            CHECK(an.totals.distinct_destinations == dsts.size());
+            CHECK(an.rejects.records == rejected);
+            size_t nonempty = 0;
+            for (const TimePoint& p : an.timeseries.points) {
+                const TimePoint& w = points[p.start];
+                nonempty += p.accept_records + p.reject_records + p.other_records > 0;
+                CHECK(p.accept_records == w.accept_records);
+                CHECK(p.accept_bytes == w.accept_bytes);
+                CHECK(p.accept_packets == w.accept_packets);
+                CHECK(p.reject_records == w.reject_records);
+                CHECK(p.reject_bytes == w.reject_bytes);
+                CHECK(p.reject_packets == w.reject_packets);
+                CHECK(p.other_records == w.other_records);
+            }
+            CHECK(nonempty == points.size());
+
+            // analyze() agrees with each analysis run on its own (other code paths: no top list
+            // to take distinct counts from, one key per pass).
+            const Totals t = compute_totals(s, sel);
+            CHECK(t.records == an.totals.records);
+            CHECK(t.bytes == an.totals.bytes);
+            CHECK(t.ok_records == an.totals.ok_records);
+            CHECK(t.nodata_records == an.totals.nodata_records);
+            CHECK(t.distinct_sources == an.totals.distinct_sources);
+            CHECK(t.distinct_destinations == an.totals.distinct_destinations);
+            CHECK(t.distinct_interfaces == an.totals.distinct_interfaces);
+            CHECK(t.first_start == an.totals.first_start);
+            CHECK(t.last_end == an.totals.last_end);
+            const TopResult conv = top(s, sel, "conversation", Metric::Records, 5);
+            CHECK(conv.distinct == an.top[2].distinct);
+            const RejectReport rep = reject_analysis(s, sel, 10);
+            CHECK(rep.records == an.rejects.records);
+            // One-second buckets: over 4,096 of them (another accumulator layout); each minute's
+            // sums must come out the same.
+            const TimeSeries fine = time_series(s, sel, 1);
+            CHECK(fine.bucket_seconds == 1);
+            std::map<int64_t, TimePoint> minutes;
+            for (const TimePoint& p : fine.points) {
+                TimePoint& m = minutes[p.start / 60 * 60];
+                m.accept_records += p.accept_records;
+                m.accept_bytes += p.accept_bytes;
+                m.reject_packets += p.reject_packets;
+                m.other_records += p.other_records;
+            }
+            for (const auto& [at, w] : points) {
+                CHECK(minutes[at].accept_records == w.accept_records);
+                CHECK(minutes[at].accept_bytes == w.accept_bytes);
+                CHECK(minutes[at].reject_packets == w.reject_packets);
+                CHECK(minutes[at].other_records == w.other_records);
+            }
+            CHECK(rep.scanners.size() == an.rejects.scanners.size());
+            CHECK(rep.by_source.distinct == an.rejects.by_source.distinct);
+        }
+    }
+}

@@ -120,7 +120,9 @@ struct RejectReport {
 // Rejected = action REJECT among the selected rows. by_* rank by records; a field the logs
 // lack reads as null ("-") rather than failing. Scanners are sources (srcaddr) whose rejected
 // records reach min_ports distinct destination ports or min_hosts distinct destination
-// addresses. One pass over the selection plus one over the rejected rows per top list.
+// addresses. One pass over the selection (the rejected rows are copied out with their counters
+// on the way) plus passes over the rejected rows only, and, when scanners are found, one more
+// over the selection's source column to count what got through.
 RejectReport reject_analysis(const Store& store, const RowSet& rows, size_t n, ScanThresholds thresholds = {});
 
 }  // namespace flowlens

@@ -5,9 +5,10 @@
 // described field by field in docs/analyze-json.md and formally in docs/analyze.schema.json.
 //
 // Contract: analyze() returns an error message (never throws except bad_alloc) when a top key
-// is invalid or the RowSet does not match the store; it runs compute_totals, top_n for each
-// key, time_series and reject_analysis: O(selected rows × (keys + 6)). write_analysis_json()
-// appends one complete JSON object to the writer; O(output).
+// is invalid or the RowSet does not match the store. The result equals running compute_totals,
+// top_n for each key, time_series and reject_analysis, but all of them share one pass over the
+// selected rows (each row's counters are read once): O(selected rows × keys) simple steps plus
+// ranking. write_analysis_json() appends one complete JSON object to the writer; O(output).
 #pragma once
 
 #include <cstddef>

@@ -5,15 +5,20 @@
 // for each reason (the first ones seen), each with file, line number, reason and an excerpt of
 // the offending text (truncated, control bytes replaced). Counts are exact. Never throws
 // except bad_alloc.
+// A file loaded in parts (loader.hpp, FilePart) has one FileReport per part, each carrying a
+// FilePartInfo; append_data() (data_transfer.hpp) folds consecutive parts into one report.
 #pragma once
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace flowlens {
+
+struct DataTransferAccess;
 
 enum class BadLineReason : uint8_t {
     FieldCount,       // not as many fields as the format has
@@ -42,6 +47,22 @@ struct BadLineExample {
     std::string text;       // excerpt of the line
 };
 
+// What a part of a file (loader.hpp, FilePart) knows that folding it into the previous parts
+// needs: its range, how many lines it ended, the layout it began with, and its errors in a form
+// whose line numbers can be moved (they are relative to the part's first line).
+struct FilePartInfo {
+    uint64_t offset = 0;           // the part's byte range [offset, end) as requested
+    uint64_t end = UINT64_MAX;
+    uint64_t lines = 0;            // newlines the part consumed: its lines when it ends at a line start
+    std::string start_format;      // the layout it began with (space-separated, "" = none yet)
+    std::string fatal_error;       // the decoder's or page's error ("" = none)
+    // The parser's file error as head + line number + tail ("" head = none), and whether it was
+    // set by an event that overrides earlier errors (a header naming a field twice).
+    std::string parser_error_head, parser_error_tail;
+    uint64_t parser_error_line = 0;
+    bool parser_error_overrides = false;
+};
+
 struct FileReport {
     std::string name;
     uint64_t bytes = 0;         // bytes read from the file (compressed size when gzipped)
@@ -52,6 +73,7 @@ struct FileReport {
     std::string input_format;   // "text", "cloudwatch-json", …
     std::string format;         // the field list used, space-separated
     std::string error;          // non-empty when the file (or its rest) could not be read
+    std::optional<FilePartInfo> part;  // set when this is a part of a file (FilePart)
 };
 
 class IngestReport {
@@ -70,6 +92,7 @@ public:
     std::vector<FileReport> files;  // one per file, in load order (index = file number)
 
 private:
+    friend struct DataTransferAccess;  // data_transfer.cpp: export, import and merge
     std::array<uint64_t, static_cast<size_t>(BadLineReason::Count_)> counts_{};
     std::vector<BadLineExample> examples_;
     uint64_t total_ = 0;

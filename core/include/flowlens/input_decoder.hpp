@@ -25,6 +25,7 @@
 //   newline, so binary junk cannot make the decoder buffer a whole file.
 // - Blank lines are passed on as they are (the parser skips them); nothing else is filtered.
 //   Blank lines before the first content only advance the line count.
+// - Line numbers start at 1 at the first byte fed; newlines() counts the line ends passed.
 // Errors are values: the sink's bad_line() gets per-line problems; file_error() returns the first
 // fatal one (corrupt gzip, JSON that cannot be followed) after which feed() ignores input.
 #pragma once
@@ -50,6 +51,11 @@ public:
 };
 
 enum class InputFormat : uint8_t { Unknown, Text, CloudWatchJson };
+
+// What the text path hands the parser for a file's first line given raw (its bytes up to the
+// first '\n', which may be included): without a UTF-8 BOM, the line end, a trailing '\r' and a
+// CloudWatch-export timestamp prefix. For FilePart::first_line.
+std::string_view first_line_content(std::string_view raw) noexcept;
 std::string_view to_string(InputFormat f) noexcept;  // "unknown", "text", "cloudwatch-json"
 
 class InputDecoder {
@@ -63,12 +69,17 @@ public:
 
     void feed(std::span<const uint8_t> chunk);
     void finish();
+    // Before the first feed(): the bytes to come are plain text starting at a line start in
+    // the middle of a file (a FilePart): no gzip or BOM, and the first non-blank byte means
+    // text whatever it is (format() stays Unknown while only blanks came, as for a file).
+    void start_mid_text();
 
     bool gzip() const noexcept;
     InputFormat format() const noexcept;
     const std::string& file_error() const noexcept;  // empty while all is well
     uint64_t bytes_in() const noexcept;               // raw bytes fed so far
     uint64_t bytes_out() const noexcept;              // decompressed bytes so far
+    uint64_t newlines() const noexcept;               // line ends passed so far (decoded stream)
 
 private:
     struct Impl;

@@ -17,6 +17,9 @@
 // - Values: ports 0..65535, small integers 0..255, counters 0..2^64-1, times in seconds (values
 //   above 2^31 are milliseconds and are divided by 1000), IPv4/IPv6 addresses, action
 //   ACCEPT/REJECT and log-status OK/NODATA/SKIPDATA (any case, stored upper-case).
+// - prime(first_line) starts a parser in the middle of a file (a FilePart past the first): it
+//   takes the layout the file's first line gives (a header, or inference on a record line)
+//   without counting or reporting that line, so the part reads as the first part does.
 // Cost: O(line length) per line; no allocation per line once dictionaries are warm.
 #pragma once
 
@@ -46,11 +49,19 @@ public:
     RecordParser(Store& store, IngestReport& report, uint32_t file, std::vector<std::string> explicit_fields);
 
     void line(std::string_view text, uint64_t line_no);
+    // Before any line(): sets up the layout from the file's first line, silently (see contract).
+    void prime(std::string_view first_line);
 
     const std::vector<std::string>& fields() const noexcept { return fields_; }  // empty until known
     uint64_t records() const noexcept { return records_; }
     uint64_t headers() const noexcept { return headers_; }
     const std::string& file_error() const noexcept { return file_error_; }
+    // file_error() == head + line number + tail when not empty; the line can be moved (parts).
+    const std::string& file_error_head() const noexcept { return error_head_; }
+    const std::string& file_error_tail() const noexcept { return error_tail_; }
+    uint64_t file_error_line() const noexcept { return error_line_; }
+    // True once an error that replaces earlier ones (a header naming a field twice) was set.
+    bool file_error_overrides() const noexcept { return error_overrides_; }
 
     static constexpr size_t kMaxFields = 128;
 
@@ -72,7 +83,9 @@ private:
     };
 
     bool set_layout(const std::vector<std::string>& fields, uint64_t line_no);
-    bool try_infer(std::string_view line, uint64_t line_no);
+    bool try_infer(std::string_view line, uint64_t line_no, bool report = true);
+    // Sets the file error "head<line>tail": always when `overrides`, else only the first one.
+    void set_file_error(std::string head, uint64_t line_no, std::string tail, bool overrides);
     // Converts tokens into staged values; on failure reports the bad line and returns false.
     bool stage(uint64_t line_no, std::string_view line, bool report);
     void commit();
@@ -102,6 +115,9 @@ private:
     uint64_t records_ = 0;
     uint64_t headers_ = 0;
     std::string file_error_;
+    std::string error_head_, error_tail_;
+    uint64_t error_line_ = 0;
+    bool error_overrides_ = false;
 };
 
 }  // namespace flowlens

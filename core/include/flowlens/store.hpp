@@ -29,6 +29,12 @@
 //   EscapeReader resolves escapes in a row-ordered pass at O(1) amortised. number(), code()
 //   and is_null() are the per-row slow paths (number() is O(log escapes) on an escaped row).
 // - Row numbers are uint32: a store holds at most 4,294,967,295 records.
+// - Merging (data_transfer.hpp): Column::append_column() appends another store's column in one
+//   bulk pass, ids and codes translated by a remap table, values re-encoded at this column's
+//   width and base, so the result is what appending the same values one by one would give.
+//   data_transfer.cpp (struct DataTransferAccess, a friend) rebuilds a store from an export:
+//   the only code besides Column itself that writes a column's arrays, and it checks every
+//   invariant above before it does.
 // - Nothing here throws except std::bad_alloc.
 #pragma once
 
@@ -37,6 +43,7 @@
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -46,6 +53,8 @@
 #include "flowlens/ip_address.hpp"
 
 namespace flowlens {
+
+struct DataTransferAccess;  // data_transfer.cpp: exports and rebuilds stores (see the contract)
 
 // Transparent hashing so lookups by string_view never allocate.
 struct StringHash {
@@ -134,6 +143,7 @@ public:
     const std::vector<uint64_t>& words() const noexcept { return bits_; }
 
 private:
+    friend struct DataTransferAccess;
     std::vector<uint64_t> bits_;
 };
 
@@ -159,6 +169,7 @@ public:
 
 private:
     friend class Column;
+    friend struct DataTransferAccess;
     std::vector<uint32_t> rows_;
     std::vector<uint64_t> values_;
 };
@@ -305,11 +316,23 @@ public:
         while (size_ < rows) [[unlikely]]
             append_null();
     }
+    // Appends every row of `src` (same kind, from another store; its base, if any, is that
+    // store's `start`), as append_number/append_id/append_null would one row at a time, in bulk
+    // loops: ids and codes go through `remap` (remap[src code] = the id or code here; empty =
+    // unchanged; it must cover every code src holds), numbers are re-encoded at this column's
+    // width, escapes and base, nulls stay null. This column's base, if any, must already hold
+    // the appended rows. O(src rows).
+    void append_column(const Column& src, std::span<const uint32_t> remap);
     // Frees unused capacity. Values, widths and escapes are unchanged.
     void shrink_to_fit();
     size_t memory_bytes() const noexcept;
 
 private:
+    friend struct DataTransferAccess;
+    // Makes room for `n` more rows at the current width and returns where row size() goes;
+    // the caller writes all n, then adds n to size_. Capacity grows by doubling.
+    template <class T>
+    T* extend(std::vector<T>& v, size_t n);
     // Inlined into the loader's per-value appends (out of line it was 5% of the load).
 #if defined(__GNUC__) || defined(__clang__)
     [[gnu::always_inline]]
@@ -392,6 +415,7 @@ public:
     size_t memory_bytes() const noexcept;
 
 private:
+    friend struct DataTransferAccess;
     size_t rows_ = 0;
     std::vector<std::unique_ptr<Column>> columns_;
     std::unordered_map<std::string, Column*, StringHash, std::equal_to<>> by_name_;
