@@ -58,8 +58,10 @@ std::optional<std::string> expand_inputs(const std::vector<std::string>& paths, 
 Progress::Progress(uint64_t total_bytes)
     : enabled_(isatty(STDERR_FILENO) && total_bytes >= (64u << 20)), total_(total_bytes), started_(now_seconds()) {}
 
-void Progress::update(uint64_t more_bytes, uint64_t records_so_far, const std::string& current) {
+void Progress::update(uint64_t more_bytes, uint64_t more_records, const std::string& current) {
+    std::lock_guard lock(mutex_);
     done_ += more_bytes;
+    records_ += more_records;
     if (!enabled_) return;
     double t = now_seconds();
     if (t - last_ < 0.25) return;
@@ -69,7 +71,7 @@ void Progress::update(uint64_t more_bytes, uint64_t records_so_far, const std::s
     std::fprintf(stderr, "\r\x1b[Kread %.0f of %.0f MB (%.0f%%), %llu records, %.0f MB/s, %.0f s left  %s",
                  static_cast<double>(done_) / 1e6, static_cast<double>(total_) / 1e6,
                  100.0 * static_cast<double>(done_) / static_cast<double>(std::max<uint64_t>(total_, 1)),
-                 static_cast<unsigned long long>(records_so_far), rate, left,
+                 static_cast<unsigned long long>(records_), rate, left,
                  fs::path(current).filename().string().c_str());
 }
 
@@ -87,12 +89,13 @@ void read_input(DataSet& data, const InputFile& input, const LoadOptions& option
         return;
     }
     std::vector<uint8_t> buf(1u << 20);
-    uint64_t records_before = data.store.rows();
+    uint64_t records = 0;
     for (;;) {
         size_t n = std::fread(buf.data(), 1, buf.size(), f);
         if (n > 0) {
             loader.feed(std::span<const uint8_t>(buf.data(), n));
-            progress.update(n, records_before + loader.records(), input.path);
+            progress.update(n, loader.records() - records, input.path);
+            records = loader.records();
         }
         if (n < buf.size()) break;
     }

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,15 +25,17 @@ struct InputFile {
 
 std::optional<std::string> expand_inputs(const std::vector<std::string>& paths, std::vector<InputFile>& out);
 
+// Thread-safe: the threads of a parallel load (parallel_load.hpp) report into one.
 class Progress {
 public:
     explicit Progress(uint64_t total_bytes);
-    void update(uint64_t more_bytes, uint64_t records_so_far, const std::string& current);
+    void update(uint64_t more_bytes, uint64_t more_records, const std::string& current);
     void done();
 
 private:
+    std::mutex mutex_;
     bool enabled_;
-    uint64_t total_, done_ = 0;
+    uint64_t total_, done_ = 0, records_ = 0;
     double started_, last_ = 0;
 };
 

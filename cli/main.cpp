@@ -10,6 +10,7 @@
 // fatal), 2 on a usage or filter error with a one-line message on stderr.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -19,6 +20,7 @@
 #include <fstream>
 #include <optional>
 #include <sstream>
+#include <thread>
 #include <string>
 #include <variant>
 #include <vector>
@@ -34,6 +36,7 @@
 #include "flowlens/record_parser.hpp"
 #include "flowlens/report.hpp"
 #include "inputs.hpp"
+#include "parallel_load.hpp"
 
 namespace {
 
@@ -106,6 +109,11 @@ int run_parse(const std::vector<std::string>& paths, const std::string& fields) 
     return 0;
 }
 
+// One reading thread per core, up to 8 (each holds its share of the data until the merge).
+unsigned default_threads() {
+    return std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
+}
+
 struct AnalyzeArgs {
     std::vector<std::string> paths;
     std::string fields, filter, metric = "bytes";
@@ -113,6 +121,7 @@ struct AnalyzeArgs {
     size_t top = 10;
     uint32_t bucket = 0;
     uint32_t scan_ports = ScanThresholds{}.min_ports, scan_hosts = ScanThresholds{}.min_hosts;
+    unsigned threads = default_threads();
 };
 
 // Loads the inputs, filters and runs every analysis: the one path `analyze` and `report` share,
@@ -132,7 +141,7 @@ int with_analysis(const AnalyzeArgs& a, Use&& use) {
     for (const auto& i : inputs) total += i.size;
     cli::Progress progress(total);
     DataSet data;
-    for (const auto& input : inputs) cli::read_input(data, input, options, progress);
+    cli::load_inputs(data, inputs, options, progress, a.threads);
     progress.done();
     // Loading is over: give back the columns' growth slack (up to half of each) before the
     // queries allocate their own memory.
@@ -297,6 +306,8 @@ void add_analysis_options(CLI::App* cmd, AnalyzeArgs& a) {
     cmd->add_option("--key", a.keys, "Top-list key (repeatable): a field, a pair 'srcaddr,dstport' or 'conversation'");
     cmd->add_option("--scan-ports", a.scan_ports, "Distinct rejected destination ports that make a port scan");
     cmd->add_option("--scan-hosts", a.scan_hosts, "Distinct rejected destination hosts that make a host sweep");
+    cmd->add_option("--threads", a.threads, "Threads that read large inputs (default: one per core; 1 = sequential)")
+        ->check(CLI::Range(1u, 256u));
     cmd->add_option("files", a.paths, "Files, folders or - (stdin)")->required();
 }
 

@@ -28,7 +28,11 @@ const PAGE_SIZE = 50;
 const TOP_N = 10;
 const DEFAULT_FIELDS = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
 
-const engine = new EngineClient(() => new Worker('worker.js', { name: 'flowlens-engine' }));
+// Large loads are parsed by one worker per core (up to 4: each holds its share's data until the
+// engine has merged it), see engine-client.js.
+const engine = new EngineClient(() => new Worker('worker.js', { name: 'flowlens-engine' }), {
+  workers: Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)),
+});
 const charts = new ChartsHost();
 let reportExport = null; // the "Export report" controls (mounted in init)
 

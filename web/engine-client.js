@@ -6,6 +6,8 @@
 // loaded stays, the load resolves with cancelled: true). If the worker dies, every pending
 // request fails and the next request starts a fresh worker (the loaded data is then gone).
 
+import { describeFiles, planLoad, mergePartReports } from './load-plan.js';
+
 export class EngineError extends Error {
   constructor({ name = 'EngineError', message = 'unknown error', position } = {}) {
     super(message);
@@ -15,9 +17,14 @@ export class EngineError extends Error {
 }
 
 export class EngineClient {
-  /** @param {() => Worker} spawn  makes the worker (injected so tests can pass a fake) */
-  constructor(spawn) {
+  /**
+   * @param {() => Worker} spawn  makes a worker (injected so tests can pass a fake)
+   * @param {{workers?: number}} options  workers: how many may parse a load in parallel
+   */
+  constructor(spawn, { workers = 1 } = {}) {
     this.spawn = spawn;
+    this.workers = workers;
+    this.helpers = []; // EngineClients of a parallel load's helper workers, while it runs
     this.worker = null;
     this.nextId = 1;
     this.pending = new Map(); // id → {resolve, reject, onProgress}
@@ -84,8 +91,97 @@ export class EngineClient {
   reset() { return this.request('reset'); }
 
   /** files: [{file, name}] — File objects are handles: posting them copies no bytes. */
-  load(files, { fields = '', append = false, onProgress } = {}) {
-    return this.request('load', { files, fields, append }, { onProgress });
+  async load(files, { fields = '', append = false, onProgress } = {}) {
+    // Appending to loaded data stays in one worker: a parallel load that has to start over
+    // (below) could not take back what it appended.
+    const shares = this.workers > 1 && !append ? planLoad(await describeFiles(files), this.workers) : [];
+    if (shares.length <= 1) return this.request('load', { files, fields, append }, { onProgress });
+    try {
+      return await this.loadShares(files, shares, { fields, append, onProgress });
+    } catch (err) {
+      if (!(err instanceof EngineError) || err.name !== 'MergeError') throw err;
+      // A file whose layout changes after its first line (concatenated logs with different
+      // headers) cannot be read in parts: read everything again in one worker.
+      return this.request('load', { files, fields, append }, { onProgress });
+    }
+  }
+
+  async loadShares(files, shares, { fields, append, onProgress }) {
+    const started = now();
+    const totalBytes = files.reduce((s, f) => s + f.file.size, 0);
+    const latest = shares.map(() => null);
+    const progressOf = (i) => (p) => {
+      latest[i] = p;
+      const bytesDone = latest.reduce((s, q) => s + (q?.bytesDone ?? 0), 0);
+      const elapsed = (now() - started) / 1000;
+      const rate = elapsed > 0.05 ? bytesDone / elapsed : 0;
+      const lead = latest[0] ?? p;
+      onProgress?.({
+        ...lead,
+        bytesDone,
+        totalBytes,
+        records: latest.reduce((s, q) => s + (q?.records ?? 0), 0),
+        rate,
+        secondsLeft: rate > 0 ? (totalBytes - bytesDone) / rate : null,
+        fileCount: files.length,
+        elapsed,
+      });
+    };
+    this.ensureWorker(); // the engine first: it starts parsing while the helpers start up
+    this.helpers = shares.slice(1).map(() => new EngineClient(this.spawn));
+    const helperResults = this.helpers.map((h, i) =>
+      h.request('load', { jobs: shares[i + 1], fields, exportData: true }, { onProgress: progressOf(i + 1) })
+        .then((r) => { h.terminate(); return r; }, (failed) => { h.terminate(); return { failed }; }));
+    let results;
+    try {
+      results = [await this.request('load', { jobs: shares[0], fields, append }, { onProgress: progressOf(0) })];
+    } catch (err) {
+      for (const h of this.helpers) h.terminate(); // e.g. a bad field list: every share fails alike
+      this.helpers = [];
+      throw err;
+    }
+    results.push(...await Promise.all(helperResults));
+    this.helpers = [];
+
+    // Append the helpers' data sets in share order; a failed helper's share is read here.
+    const timing = { shares: shares.length, feedMs: 0, exportMs: 0, importMs: 0 };
+    let cancelled = results.some((r) => r.cancelled);
+    let { loadedRecords } = results[0]; // the engine's count after its latest request
+    let buffers = [];
+    const flush = async () => {
+      if (!buffers.length) return;
+      const res = await this.request('import', { buffers }, { transfer: buffers });
+      timing.importMs += res.importMs;
+      loadedRecords = res.loadedRecords;
+      buffers = [];
+    };
+    for (let i = 1; i < results.length; i += 1) {
+      if (!results[i].failed) {
+        buffers.push(results[i].data);
+        delete results[i].data;
+        continue;
+      }
+      await flush();
+      if (cancelled) {
+        results[i] = { files: shares[i].map((job) => skippedShareReport(job)) };
+        continue;
+      }
+      results[i] = await this.request('load', { jobs: shares[i], fields, append: true }, { onProgress: progressOf(i) });
+      loadedRecords = results[i].loadedRecords;
+      cancelled ||= results[i].cancelled;
+    }
+    await flush();
+    for (const r of results) {
+      timing.feedMs += r.timing?.feedMs ?? 0;
+      timing.exportMs += r.timing?.exportMs ?? 0;
+    }
+    return {
+      files: mergePartReports(shares.flat(), results.flatMap((r) => r.files)),
+      loadedRecords,
+      cancelled,
+      seconds: (now() - started) / 1000,
+      timing,
+    };
   }
 
   analyze(filter, options = {}) { return this.request('analyze', { filter, options }); }
@@ -116,14 +212,17 @@ export class EngineClient {
     return this.request('exportCsv', { filter, total, pageSize }, { onProgress });
   }
 
-  /** Asks the worker to stop the current load or export; answered at once. */
+  /** Asks the worker (and a parallel load's helpers) to stop the current load or export. */
   cancel() {
+    for (const h of this.helpers) h.cancel().catch(() => {});
     if (!this.worker) return Promise.resolve({ cancelled: false });
     return this.request('cancel');
   }
 
   /** Kills the worker outright (data is lost); pending requests fail with AbortError. */
   terminate() {
+    for (const h of this.helpers) h.terminate();
+    this.helpers = [];
     if (this.worker) {
       this.worker.terminate();
       this.worker = null;
@@ -133,4 +232,11 @@ export class EngineClient {
     this.pending.clear();
     for (const p of pending) p.reject(new EngineError({ name: 'AbortError', message: 'the engine was stopped' }));
   }
+}
+
+const now = () => globalThis.performance?.now?.() ?? Date.now();
+
+function skippedShareReport(job) {
+  const bytes = job.part ? job.part.end - job.part.offset : job.size;
+  return { name: job.name, bytes, records: 0, bad_lines: 0, headers: 0, gzip: false, input_format: null, format: null, error: 'not read: loading was cancelled', skipped: true };
 }

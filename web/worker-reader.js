@@ -128,6 +128,38 @@ export async function readSlices(file, { chunkSize, feed, onBytes = () => {}, sh
   return { bytesRead, stopped: false, error: null };
 }
 
+// A part's last line runs past its end by one line at most: read that in small slices.
+const PART_TAIL_CHUNK = 64 << 10;
+
+/**
+ * The part [part.offset, part.end) of a plain file, for the core's beginFilePart (wasm/API.md):
+ * fed from offset - 1 (so the core sees whether offset starts a line), in chunkSize slices up to
+ * end, then in small slices past end until done() says the core has the part's last line, or
+ * the file ends. onBytes counts from the part's offset. Same result shape as readSlices.
+ */
+export async function readPart(file, part, { feed, done, onBytes = () => {}, shouldStop = () => false, pause = async () => {}, chunkSize }) {
+  const from = Math.max(0, part.offset - 1);
+  const skip = part.offset - from;
+  const body = await readSlices(file.slice(from, Math.min(file.size, part.end)), {
+    chunkSize, feed, shouldStop, pause, onBytes: (n) => onBytes(Math.max(0, n - skip)),
+  });
+  if (body.stopped) return { gzip: false, ...body };
+  if (body.error) return { gzip: false, ...body, error: describeReadError(body.error, false) };
+  let at = Math.min(file.size, part.end);
+  try {
+    while (at < file.size && !done()) {
+      const buf = await file.slice(at, Math.min(file.size, at + PART_TAIL_CHUNK)).arrayBuffer();
+      if (buf.byteLength === 0) break;
+      at += buf.byteLength;
+      feed(new Uint8Array(buf));
+    }
+  } catch (err) {
+    if (err instanceof WebAssembly.RuntimeError) throw err;
+    return { gzip: false, bytesRead: part.end - part.offset, stopped: false, error: describeReadError(err, false) };
+  }
+  return { gzip: false, bytesRead: part.end - part.offset, stopped: false, error: null };
+}
+
 async function readStream(blob, { gzip, decompressor, feed, onBytes, shouldStop, pause }) {
   let bytesRead = 0;
   const counted = blob.stream().pipeThrough(new TransformStream({

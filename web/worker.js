@@ -7,7 +7,7 @@
 // so a cancel arrives between two chunks and the load stops there, keeping what it read.
 /* global importScripts, createFlowLensCore */
 
-import { readFileInto } from './worker-reader.js';
+import { readFileInto, readPart } from './worker-reader.js';
 
 const CORE_SCRIPT = 'flowlens-core.js';
 // Plain files are read in READ_CHUNK slices (one read ahead) and each is copied once into one
@@ -15,6 +15,7 @@ const CORE_SCRIPT = 'flowlens-core.js';
 const READ_CHUNK = 4 << 20;
 const FEED_BUFFER = READ_CHUNK;
 const PROGRESS_MS = 100;
+const TRANSFER = Symbol('transfer');
 
 let core = null; // the module instance (one data set)
 let corePromise = null;
@@ -108,14 +109,19 @@ const handlers = {
     return { loadedRecords: 0 };
   },
 
-  // data: { files: [{file: File|Blob, name}], fields: "", append: false }
+  // data: { files: [{file: File|Blob, name}] | jobs: [load-plan.js job], fields: "",
+  //         append: false, exportData: false }
+  // Jobs are whole files or parts of one (byte ranges, beginFilePart). With exportData (a
+  // helper worker of a parallel load) the result carries the loaded data set as an
+  // ArrayBuffer (transferred, not copied) for the engine worker's `import`.
   async load(data, progress) {
     const m = await engine();
     cancelRequested = false;
     if (!data.append) m.reset();
     const fields = (data.fields ?? '').trim();
-    const files = data.files ?? [];
-    const totalBytes = files.reduce((s, f) => s + f.file.size, 0);
+    const jobs = data.jobs ?? (data.files ?? []).map((f, index) => ({ ...f, index, size: f.file.size, part: null }));
+    const jobBytes = (job) => (job.part ? job.part.end - job.part.offset : job.size);
+    const totalBytes = jobs.reduce((s, job) => s + jobBytes(job), 0);
     const started = performance.now();
     const state = { bytesDone: 0, file: '', fileIndex: 0 };
     let lastReport = 0;
@@ -133,7 +139,7 @@ const handlers = {
         secondsLeft: rate > 0 ? (totalBytes - state.bytesDone) / rate : null,
         file: state.file,
         fileIndex: state.fileIndex,
-        fileCount: files.length,
+        fileCount: jobs.length,
         elapsed: seconds,
       });
     };
@@ -141,53 +147,99 @@ const handlers = {
     const reports = [];
     const timing = { feedMs: 0, chunks: 0 }; // where a load's time goes (the bench prints it)
     let cancelled = false;
-    for (let i = 0; i < files.length; i += 1) {
-      const { file, name } = files[i];
+    for (let i = 0; i < jobs.length; i += 1) {
+      const job = jobs[i];
+      const { file, name, part } = job;
+      const size = jobBytes(job);
       state.file = name;
-      state.fileIndex = i;
+      state.fileIndex = job.index;
       if (cancelled) {
-        reports.push(skippedReport(name, file.size, 'not read: loading was cancelled'));
+        reports.push(skippedReport(name, size, 'not read: loading was cancelled'));
         continue;
       }
-      const begin = m.beginFile(name, fields);
+      const begin = part
+        ? m.beginFilePart(name, fields, part.firstLine, part.offset, part.end)
+        : m.beginFile(name, fields);
       if (begin) throw new EngineError('FieldListError', begin);
       const base = state.bytesDone;
+      const feed = (bytes) => {
+        const t0 = performance.now();
+        feedBytes(m, bytes);
+        timing.feedMs += performance.now() - t0;
+        timing.chunks += 1;
+      };
       let outcome;
       try {
-        outcome = await readFileInto(file, {
-          feed: (bytes) => {
-            const t0 = performance.now();
-            feedBytes(m, bytes);
-            timing.feedMs += performance.now() - t0;
-            timing.chunks += 1;
-          },
-          onBytes: (n) => { state.bytesDone = base + n; report(); },
-          shouldStop: () => cancelRequested,
-          pause: yieldToMessages,
-          chunkSize: READ_CHUNK,
-        });
+        outcome = part
+          ? await readPart(file, part, {
+            feed,
+            done: () => m.partDone(),
+            onBytes: (n) => { state.bytesDone = base + Math.min(n, size); report(); },
+            shouldStop: () => cancelRequested,
+            pause: yieldToMessages,
+            chunkSize: READ_CHUNK,
+          })
+          : await readFileInto(file, {
+            feed,
+            onBytes: (n) => { state.bytesDone = base + n; report(); },
+            shouldStop: () => cancelRequested,
+            pause: yieldToMessages,
+            chunkSize: READ_CHUNK,
+          });
       } catch (err) {
         const crash = checkCrash(err);
         if (crash !== err) throw crash;
         outcome = { gzip: false, error: `reading stopped: ${err?.message ?? err}`, stopped: false };
       }
       if (outcome.stopped) cancelled = true;
-      state.bytesDone = base + file.size;
+      state.bytesDone = base + size;
       let error = outcome.error ?? '';
-      if (outcome.stopped) error = `loading was cancelled after ${formatMB(outcome.bytesRead)} of ${formatMB(file.size)}: only the records read so far are included`;
-      const fileReport = JSON.parse(m.endFileWith(Boolean(outcome.gzip), file.size, error));
+      if (outcome.stopped) error = `loading was cancelled after ${formatMB(outcome.bytesRead)} of ${formatMB(size)}: only the records read so far are included`;
+      // A part's byte count is the core's (its range); a whole file's is its size as read.
+      const fileReport = JSON.parse(m.endFileWith(Boolean(outcome.gzip), part ? 0 : file.size, error));
       if (outcome.stopped) fileReport.partial = true;
       reports.push(fileReport);
       report(true);
     }
     report(true);
-    return {
+    const result = {
       files: reports,
       loadedRecords: m.loadedRecords(),
       cancelled,
       seconds: (performance.now() - started) / 1000,
       timing,
     };
+    if (data.exportData) {
+      const t0 = performance.now();
+      // The view is into the heap and dies with the next call: copy it out, then free the
+      // data set here (this worker's work is done; the engine keeps the data).
+      const buffer = m.exportData().slice().buffer;
+      m.reset();
+      timing.exportMs = performance.now() - t0;
+      result.data = buffer;
+      result[TRANSFER] = [buffer];
+    }
+    return result;
+  },
+
+  // Appends data sets exported by helper workers (load with exportData), in the order given.
+  // data: { buffers: [ArrayBuffer] } → { loadedRecords, importMs }
+  async import(data) {
+    const m = await engine();
+    const t0 = performance.now();
+    for (const buffer of data.buffers ?? []) {
+      const bytes = new Uint8Array(buffer);
+      const ptr = m._malloc(Math.max(1, bytes.length)) >>> 0;
+      if (!ptr) throw new EngineError('EngineCrashed', 'out of memory while merging the parsed files');
+      try {
+        m.HEAPU8.set(bytes, ptr);
+        const err = m.importData(ptr, bytes.length);
+        if (err) throw new EngineError('MergeError', `merging the parsed files failed: ${err}`);
+      } finally {
+        m._free(ptr);
+      }
+    }
+    return { loadedRecords: m.loadedRecords(), importMs: performance.now() - t0 };
   },
 
   async analyze(data) {
@@ -342,8 +394,10 @@ self.onmessage = (event) => {
     try {
       if (!handler) throw new EngineError('EngineError', `unknown request ${type}`);
       const result = await handler(data ?? {}, (p) => self.postMessage({ id, type: 'progress', data: p }));
-      // Transfer, don't clone: a Blob is a handle; typed arrays would be listed here.
-      self.postMessage({ id, type: 'result', data: result });
+      // Transfer, don't clone: a Blob is a handle; buffers a handler lists under TRANSFER move.
+      const transfer = result?.[TRANSFER] ?? [];
+      if (result) delete result[TRANSFER];
+      self.postMessage({ id, type: 'result', data: result }, transfer);
     } catch (err) {
       self.postMessage({ id, type: 'error', data: serialiseError(checkCrash(err)) });
     }

@@ -146,6 +146,38 @@ expect_eq "generate: bytes agree" "$(jq -s 'map(.bytes // 0) | add' "$tmp/out")"
 expect_eq "generate: rejects agree" "$(jq -s 'map(select(.action == "REJECT")) | length' "$tmp/out")" \
   "$(jqv .totals.rejected_records "$tmp/a.json")"
 
+# ---- analyze with several threads (cli/parallel_load.hpp) -----------------------------------
+# Large plain files are cut into parts read by different threads; whatever the cut, the document
+# must be exactly the one-thread one (totals, top lists, file reports, bad-line line numbers).
+"$flowlens" generate --records 300000 --seed 41 -o "$tmp/big.log"
+# Bad lines through the file, some near the middle where a 2- or 3-way cut falls.
+awk 'NR == 3 || NR == 100000 || NR == 150000 || NR == 150001 || NR == 200002 || NR == 299999 {
+       print "2 123456789012 eni-bad 10.0.0.1 10.0.0.2 99999 443 6 1 40 1700000000 1700000060 ACCEPT OK" } { print }' \
+  "$tmp/big.log" >"$tmp/big-bad.log"
+sed 's/$/\r/' "$tmp/big.log" >"$tmp/big-crlf.log"
+"$flowlens" generate --records 2000 --seed 42 -o "$tmp/small.log.gz"
+for input in "big-bad.log small.log.gz" "big-crlf.log" "small.log.gz big-bad.log big.log"; do
+  read -r -a files <<<"$input"
+  paths=("${files[@]/#/$tmp/}")
+  "$flowlens" analyze --threads 1 "${paths[@]}" >"$tmp/t1.json"
+  for t in 2 3 4; do
+    "$flowlens" analyze --threads $t "${paths[@]}" >"$tmp/tn.json"
+    expect_same "analyze --threads $t = --threads 1 ($input)" "$tmp/t1.json" "$tmp/tn.json"
+  done
+  "$flowlens" analyze --threads 1 --filter 'action = REJECT or dstport = 443' "${paths[@]}" >"$tmp/t1.json"
+  "$flowlens" analyze --threads 2 --filter 'action = REJECT or dstport = 443' "${paths[@]}" >"$tmp/tn.json"
+  expect_same "analyze --threads 2, filtered ($input)" "$tmp/t1.json" "$tmp/tn.json"
+done
+expect_eq "threads: the bad lines are found" 6 "$(jqv '.errors.bad_lines' "$tmp/t1.json" | head -1)"
+# A file whose layout changes half-way (two logs with different headers, concatenated) cannot
+# be read in parts: the threads' result is still the one-thread one.
+"$flowlens" generate --records 150000 --seed 43 --fields 'version srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status' -o "$tmp/other.log"
+cat "$tmp/big.log" "$tmp/other.log" >"$tmp/mixed.log"
+"$flowlens" analyze --threads 1 "$tmp/mixed.log" >"$tmp/t1.json"
+"$flowlens" analyze --threads 2 "$tmp/mixed.log" >"$tmp/tn.json"
+expect_same "analyze --threads 2 on a file whose header changes" "$tmp/t1.json" "$tmp/tn.json"
+expect_eq "threads: both layouts read" 450000 "$(jqv '.totals.records' "$tmp/t1.json")"
+
 # ---- report: the template with the analyze document embedded (docs/report.md) -----------------
 unset FLOWLENS_REPORT_TEMPLATE  # the lookup tests below set it themselves
 printf '%s' '<html><script type="application/json" id="flowlens-report-data">__FLOWLENS_REPORT_DATA__</script></html>' \

@@ -108,3 +108,98 @@ test('engine_client.engine_crash_reported_by_the_worker_replaces_it', async () =
   await assert.rejects(client.analyze(''), { name: 'EngineCrashed' });
   assert.equal(workers.length, 2, 'a fresh worker for the next request');
 });
+
+// A parallel load with fake workers: spawn order = engine first, then the helpers.
+function parallelClient(helperScript) {
+  const workers = [];
+  const client = new EngineClient(() => {
+    const isEngine = workers.length === 0;
+    const w = new FakeWorker((msg, reply) => {
+      if (!isEngine) return helperScript(msg, reply);
+      const { jobs = [] } = msg.data;
+      const records = jobs.reduce((s, j) => s + (j.part ? j.part.end - j.part.offset : j.size), 0);
+      if (msg.type === 'load') {
+        reply({ id: msg.id, type: 'result', data: { files: jobs.map((j) => ({ name: j.name, bytes: 1, records: 1, bad_lines: 0, headers: 0, error: '' })), loadedRecords: records, cancelled: false, timing: { feedMs: 1 } } });
+      } else if (msg.type === 'import') {
+        reply({ id: msg.id, type: 'result', data: { loadedRecords: 999, importMs: 2 } });
+      }
+    });
+    workers.push(w);
+    return w;
+  }, { workers: 2 });
+  return { client, workers };
+}
+
+const bigFile = () => new Blob(['version srcaddr\n', new Uint8Array(60 << 20)]);
+
+test('engine_client.parallel_load_shares_parts_and_imports_in_order', async () => {
+  const exported = new ArrayBuffer(8);
+  const { client, workers } = parallelClient((msg, reply) => {
+    assert.equal(msg.type, 'load');
+    assert.equal(msg.data.exportData, true, 'a helper exports its data set');
+    reply({ id: msg.id, type: 'progress', data: { bytesDone: 5, records: 3 } });
+    reply({ id: msg.id, type: 'result', data: { files: [{ name: 'big.log', bytes: 2, records: 4, bad_lines: 1, headers: 0, error: '' }], loadedRecords: 4, cancelled: false, data: exported, timing: { exportMs: 3 } } });
+  });
+  const file = bigFile();
+  const progress = [];
+  const res = await client.load([{ name: 'big.log', file }], { onProgress: (p) => progress.push(p) });
+  assert.equal(workers.length, 2);
+  const engineSent = workers[0].sent.map((s) => s.msg);
+  assert.deepEqual(engineSent.map((m) => m.type), ['load', 'import']);
+  const [own] = engineSent[0].data.jobs;
+  const [theirs] = workers[1].sent[0].msg.data.jobs;
+  assert.equal(own.part.offset, 0);
+  assert.equal(own.part.end, theirs.part.offset, 'the helper goes on where the engine stops');
+  assert.equal(theirs.part.end, file.size);
+  assert.equal(theirs.part.firstLine, 'version srcaddr');
+  assert.equal(engineSent[1].data.buffers[0], exported);
+  assert.deepEqual(workers[0].sent[1].transfer, [exported], 'the buffer is moved, not copied');
+  assert.ok(workers[1].terminated, 'the helper is gone once its data is handed over');
+  assert.equal(res.files.length, 1, 'one report per file');
+  assert.deepEqual([res.files[0].records, res.files[0].bytes, res.files[0].bad_lines], [5, 3, 1]);
+  assert.equal(res.loadedRecords, 999, "the engine's count after the import");
+  assert.equal(progress.at(-1).totalBytes, file.size);
+  assert.ok(progress.some((p) => p.bytesDone === 5 && p.records === 3));
+});
+
+test('engine_client.parallel_load_reads_a_failed_helpers_share_itself', async () => {
+  const { client, workers } = parallelClient((msg, reply) => {
+    reply({ id: msg.id, type: 'error', data: { name: 'EngineCrashed', message: 'out of memory' } });
+  });
+  const file = bigFile();
+  const res = await client.load([{ name: 'big.log', file }]);
+  const engineSent = workers[0].sent.map((s) => s.msg);
+  assert.deepEqual(engineSent.map((m) => m.type), ['load', 'load']);
+  assert.equal(engineSent[1].data.append, true, 'appended to what the engine read');
+  assert.deepEqual(engineSent[1].data.jobs[0].part, workers[1].sent[0].msg.data.jobs[0].part);
+  assert.equal(res.loadedRecords, file.size - engineSent[0].data.jobs[0].part.end);
+  assert.equal(res.files.length, 1);
+  assert.equal(res.files[0].records, 2);
+});
+
+test('engine_client.parallel_load_starts_over_in_one_worker_when_parts_cannot_merge', async () => {
+  const workers = [];
+  const client = new EngineClient(() => {
+    const isEngine = workers.length === 0;
+    const w = new FakeWorker((msg, reply) => {
+      if (!isEngine) {
+        reply({ id: msg.id, type: 'result', data: { files: [{ name: 'big.log', records: 1 }], loadedRecords: 1, cancelled: false, data: new ArrayBuffer(4) } });
+      } else if (msg.type === 'import') {
+        reply({ id: msg.id, type: 'error', data: { name: 'MergeError', message: 'merging the parsed files failed: load this file in one piece' } });
+      } else if (msg.data.jobs) {
+        reply({ id: msg.id, type: 'result', data: { files: [{ name: 'big.log', records: 1 }], loadedRecords: 1, cancelled: false } });
+      } else {
+        reply({ id: msg.id, type: 'result', data: { files: [{ name: 'big.log', records: 7 }], loadedRecords: 7, cancelled: false, whole: true } });
+      }
+    });
+    workers.push(w);
+    return w;
+  }, { workers: 2 });
+  const res = await client.load([{ name: 'big.log', file: bigFile() }]);
+  const sent = workers[0].sent.map((s) => s.msg);
+  assert.deepEqual(sent.map((m) => m.type), ['load', 'import', 'load']);
+  assert.equal(sent[2].data.files.length, 1, 'the whole file list, in one worker');
+  assert.equal(sent[2].data.append, false, 'from scratch');
+  assert.equal(res.whole, true);
+  assert.equal(res.loadedRecords, 7);
+});

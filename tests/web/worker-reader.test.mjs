@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync, gunzipSync } from 'node:zlib';
-import { readFileInto, isGzip, memberCandidates } from '../../web/worker-reader.js';
+import { readFileInto, readPart, isGzip, memberCandidates } from '../../web/worker-reader.js';
 
 const text = (n, from = 0) => Array.from({ length: n }, (_, i) => `line ${from + i}\n`).join('');
 
@@ -132,4 +132,40 @@ test('reader.member_candidates', async () => {
   assert.ok(c.includes(a.length));
   assert.ok(c.every((p) => p >= 18));
   assert.deepEqual(await memberCandidates(file, a.length), [], 'nothing after the last member');
+});
+
+// readPart feeds from offset - 1 through the part's end, then only as far past it as the core
+// needs (done() turns true once a newline after `end` has been fed, as the core's partDone).
+test('reader.part_reads_its_range_and_stops_after_the_next_line', async () => {
+  const body = text(200000); // ~2.3 MB
+  const file = new File([body], 'a.log');
+  for (const [offset, end] of [[0, 1000], [1, 777], [5000, 1500000], [1500000, file.size], [123456, 123457]]) {
+    const chunks = [];
+    let fed = 0;
+    let sawNewlineAfterEnd = false;
+    const seen = [];
+    const res = await readPart(file, { offset, end }, {
+      chunkSize: 64 << 10,
+      feed: (b) => {
+        const start = Math.max(0, offset - 1) + fed;
+        chunks.push(Buffer.from(b));
+        fed += b.length;
+        for (let i = Math.max(0, end - start); i < b.length; i += 1) if (b[i] === 0x0a) sawNewlineAfterEnd = true;
+      },
+      done: () => sawNewlineAfterEnd,
+      onBytes: (n) => seen.push(n),
+    });
+    assert.equal(res.error, null);
+    assert.equal(res.stopped, false);
+    const got = Buffer.concat(chunks).toString();
+    const from = Math.max(0, offset - 1);
+    assert.equal(got, body.slice(from, from + got.length), 'the file from offset - 1, in order');
+    assert.ok(from + got.length >= end, 'through the end of the range');
+    const next = body.indexOf('\n', end);
+    if (next !== -1) {
+      assert.ok(from + got.length > next, 'and past the newline after it');
+      assert.ok(from + got.length <= next + (64 << 10) + 1, 'but not much further');
+    }
+    assert.ok(seen.every((n) => n <= end - offset), 'progress counts the range only');
+  }
 });

@@ -1,0 +1,79 @@
+// Parallel loading: a large plain file is cut into parts parsed by several workers, beside whole
+// files (gzip and plain) given to whichever worker their place in the load falls to. Whatever
+// the split, the page must show what `flowlens analyze` computes for the same files: totals,
+// per-file reports (one row per file, never per part) and the bad-line examples with their
+// line numbers in the whole file.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { openApp, loadFiles, cliAnalyze, cliGenerate, tempDir, expectCliTotals, typeFilter } from './helpers.mjs';
+
+let app;
+let page;
+let dir;
+
+before(async () => {
+  dir = tempDir();
+  app = await openApp();
+  page = app.page;
+  // Count the workers the page starts from here on (the engine worker exists already).
+  await page.evaluate(() => {
+    const Real = window.Worker;
+    window.__workersStarted = 0;
+    window.Worker = class extends Real {
+      constructor(...args) {
+        super(...args);
+        window.__workersStarted += 1;
+      }
+    };
+  });
+});
+
+after(async () => {
+  assert.deepEqual(app.foreign, [], 'no request may leave the origin');
+  assert.deepEqual(app.consoleErrors, []);
+  await app.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+// A generated log of ~36 MB with bad lines spread through it, some near its middle (where a
+// 2-worker split cuts it) and one right at its end without a newline.
+function bigLogWithBadLines(path) {
+  cliGenerate(path, ['--records', '320000', '--seed', '31']);
+  const lines = readFileSync(path, 'utf8').split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  const bad = (i) => `2 123456789012 eni-bad${i} 10.0.0.1 10.0.0.2 99999 443 6 1 40 1700000000 1700000060 ACCEPT OK`;
+  for (const at of [250000, 160010, 160000, 159990, 5000, 2]) lines.splice(at, 0, bad(at));
+  writeFileSync(path, `${lines.join('\n')}\n${bad('last')}`);
+  return path;
+}
+
+test('a large file, split among workers, gives the CLI\'s totals, file reports and bad lines', async () => {
+  const big = bigLogWithBadLines(join(dir, 'big.log'));
+  const small = join(dir, 'small.log.gz');
+  writeFileSync(small, gzipSync(readFileSync(cliGenerate(join(dir, 'small.log'), ['--records', '4000', '--seed', '32']))));
+  const files = [big, small];
+  assert.equal(await loadFiles(page, files), 'ready');
+  const helpers = await page.evaluate(() => window.__workersStarted);
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  assert.equal(helpers, Math.min(4, cores) - 1, 'one helper worker per further core');
+
+  const cli = cliAnalyze(files);
+  await expectCliTotals(page, files, '', 'split load');
+  const rows = await page.locator('#files-table tbody tr').evaluateAll((trs) => trs.map((r) => [...r.cells].map((c) => c.textContent)));
+  assert.deepEqual(rows.map((r) => r[0]), ['big.log', 'small.log.gz'], 'one row per file');
+  const fmt = new Intl.NumberFormat('en-US');
+  assert.deepEqual(rows.map((r) => [r[2], r[3]]),
+    cli.errors.files.map((f) => [fmt.format(f.records), fmt.format(f.bad_lines)]));
+
+  assert.equal(cli.errors.examples.length, 5, 'the test needs examples on both sides of the cut');
+  const examples = await page.locator('[data-testid="bad-line-examples"] tbody tr')
+    .evaluateAll((trs) => trs.map((r) => [r.cells[0].textContent, r.cells[1].textContent]));
+  assert.deepEqual(examples, cli.errors.examples.map((e) => [basename(e.file), fmt.format(e.line)]),
+    'the same first examples, with line numbers in the whole file');
+
+  await typeFilter(page, 'action = REJECT and dstport = 22');
+  await expectCliTotals(page, files, 'action = REJECT and dstport = 22', 'filtered after a split load');
+});

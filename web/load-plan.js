@@ -1,0 +1,113 @@
+// load-plan.js — shares one load out among several parse workers.
+//
+// Contract: planLoad(files, workers) returns `workers` or fewer shares (arrays of jobs); share 0
+// goes to the engine worker, the others to helper workers whose data sets the engine then
+// appends in share order. Jobs keep the files' order across shares, so appending the shares in
+// order gives exactly the data set one worker would have built. A job is a whole file, or a
+// byte range of a large plain-text file (a "part": the lines that start in [offset, end), see
+// wasm/API.md beginFilePart), cut where the running byte count crosses a share boundary.
+// Gzipped and JSON files are never cut (a gzip stream cannot be entered in the middle, a JSON
+// document not at a line); they go whole to the share their middle falls in, weighted by
+// GZIP_WEIGHT since a compressed byte costs several plain bytes to decompress and parse.
+// describeFiles() reads the first bytes of each file that could be cut (to tell plain text from
+// gzip/JSON and to give parts the file's first line): O(files that are large enough), small reads.
+
+export const MIN_PARALLEL_BYTES = 24 << 20; // below this, helpers cost more than they save
+export const MIN_PART_BYTES = 8 << 20; // no part smaller than this (the cut moves or goes)
+export const GZIP_WEIGHT = 6; // work of a gzipped byte relative to a plain one (estimate)
+const HEAD_BYTES = 64 << 10; // the first line of a flow log file (a header) is far shorter
+
+/**
+ * files: [{file, name}] → [{file, name, index, size, weight, splittable, firstLine}]. A file
+ * can be cut when it is large enough, does not start with the gzip magic or a JSON '{' / '[',
+ * and its first line ends within the first HEAD_BYTES.
+ */
+export async function describeFiles(files) {
+  return Promise.all(files.map(async ({ file, name }, index) => {
+    const size = file.size;
+    const base = { file, name, index, size, weight: size, splittable: false, firstLine: '' };
+    if (size < 2 * MIN_PART_BYTES) return base;
+    const head = new Uint8Array(await file.slice(0, Math.min(size, HEAD_BYTES)).arrayBuffer());
+    if (head[0] === 0x1f && head[1] === 0x8b) return { ...base, weight: size * GZIP_WEIGHT };
+    const first = firstNonBlank(head);
+    const newline = head.indexOf(0x0a);
+    if (first === 0x7b || first === 0x5b || newline < 0) return base;
+    // ignoreBOM: the core sees the line as the first part's decoder does (it drops the BOM).
+    const firstLine = new TextDecoder('utf-8', { ignoreBOM: true }).decode(head.subarray(0, newline));
+    return { ...base, splittable: true, firstLine };
+  }));
+}
+
+function firstNonBlank(bytes) {
+  // Skips a UTF-8 BOM and white space, as the core's content detection does.
+  let i = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  while (i < bytes.length && (bytes[i] === 0x20 || bytes[i] === 0x09 || bytes[i] === 0x0a || bytes[i] === 0x0d)) i += 1;
+  return bytes[i];
+}
+
+/**
+ * described: describeFiles()'s list; workers: how many parse workers there may be.
+ * Returns shares: [[{index, file, name, size, part: null | {offset, end, firstLine}}]], none
+ * empty, at most `workers`. One share when the load is small or workers <= 1.
+ */
+export function planLoad(described, workers, { minParallelBytes = MIN_PARALLEL_BYTES, minPartBytes = MIN_PART_BYTES } = {}) {
+  const whole = (f) => ({ index: f.index, file: f.file, name: f.name, size: f.size, part: null });
+  const totalWeight = described.reduce((s, f) => s + f.weight, 0);
+  const totalBytes = described.reduce((s, f) => s + f.size, 0);
+  if (workers <= 1 || totalBytes < minParallelBytes || described.length === 0) {
+    return described.length ? [described.map(whole)] : [];
+  }
+  const target = totalWeight / workers;
+  const shareAt = (position) => Math.min(workers - 1, Math.floor(position / target));
+  const shares = Array.from({ length: workers }, () => []);
+  let before = 0; // weight of the files before this one
+  for (const f of described) {
+    if (!f.splittable) {
+      shares[shareAt(before + f.weight / 2)].push(whole(f));
+      before += f.weight;
+      continue;
+    }
+    // Cut at every share boundary inside the file that leaves both sides minPartBytes or more.
+    const cuts = [0];
+    for (let k = Math.floor(before / target) + 1; k < workers; k += 1) {
+      const at = Math.round(k * target - before);
+      if (at >= f.size) break;
+      if (at - cuts[cuts.length - 1] >= minPartBytes && f.size - at >= minPartBytes) cuts.push(at);
+    }
+    cuts.push(f.size);
+    for (let j = 0; j + 1 < cuts.length; j += 1) {
+      const job = whole(f);
+      if (cuts.length > 2) job.part = { offset: cuts[j], end: cuts[j + 1], firstLine: f.firstLine };
+      shares[shareAt(before + (cuts[j] + cuts[j + 1]) / 2)].push(job);
+    }
+    before += f.weight;
+  }
+  return shares.filter((s) => s.length > 0);
+}
+
+/**
+ * The per-file reports of a parallel load, in file order: the reports of a file's parts (in
+ * part order) folded into one, as the core folds the parts' data. reports[i] belongs to
+ * jobs[i] (both flattened over the shares).
+ */
+export function mergePartReports(jobs, reports) {
+  const out = [];
+  let last = null;
+  jobs.forEach((job, i) => {
+    const r = reports[i];
+    if (last && job.part && job.part.offset > 0 && last.index === job.index) {
+      const m = last.report;
+      m.records += r.records ?? 0;
+      m.bad_lines += r.bad_lines ?? 0;
+      m.headers += r.headers ?? 0;
+      m.bytes += r.bytes ?? 0;
+      if (!m.error && r.error) m.error = r.error;
+      if (r.partial) m.partial = true;
+      if (r.skipped && !m.skipped) m.partial = true;
+      return;
+    }
+    last = { index: job.index, report: { ...r } };
+    out.push(last.report);
+  });
+  return out;
+}
