@@ -9,7 +9,8 @@
 //   - DuckDB (@duckdb/node-api, its prebuilt native library) R times, each in a fresh child
 //     process: CSV → table (read_csv, explicit column types, delim ' ', header), then the
 //     aggregates below → median load, query and total, MB/s; peak RSS (VmHWM) of the child;
-//     with DuckDB's default thread count and with `SET threads = 1` (FlowLens is single-threaded);
+//     with DuckDB's default thread count and with `SET threads = 1` (FlowLens reads with one
+//     thread per core by default, as DuckDB; `flowlens analyze --threads 1` for one thread);
 //   - `build/flowlens_bench --records N` (in-memory load MB/s, bytes/record, query ms).
 // Aggregates (the part of FlowLens's analyze document the brief names): totals (records, bytes,
 // packets, rejected records, distinct sources and destinations), top 10 sources by bytes, top 10
