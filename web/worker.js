@@ -85,6 +85,27 @@ function parseJson(text) {
   return doc;
 }
 
+// The last analyses by filter and options: going back to an earlier filter (clearing it, above
+// all) costs a look-up instead of a pass over every row. Emptied whenever the data change
+// (load, import, reset); a filter error is not kept. The documents are only ever posted
+// (cloned), never changed here, so handing out the same object again is safe.
+const ANALYSIS_CACHE_SIZE = 8;
+const analysisCache = new Map(); // JSON [filter, options] → document, oldest first
+
+function analyzeCached(m, filter, options) {
+  const o = analyzeOptions(options);
+  const key = JSON.stringify([filter, o]);
+  let doc = analysisCache.get(key);
+  if (doc) {
+    analysisCache.delete(key); // most recently used goes last
+  } else {
+    doc = parseJson(m.analyze(filter, o));
+    if (analysisCache.size >= ANALYSIS_CACHE_SIZE) analysisCache.delete(analysisCache.keys().next().value);
+  }
+  analysisCache.set(key, doc);
+  return doc;
+}
+
 // Embind's value_object wants every field present.
 function analyzeOptions(o = {}) {
   return {
@@ -105,6 +126,7 @@ const handlers = {
 
   async reset() {
     const m = await engine();
+    analysisCache.clear();
     m.reset();
     return { loadedRecords: 0 };
   },
@@ -117,6 +139,7 @@ const handlers = {
   async load(data, progress) {
     const m = await engine();
     cancelRequested = false;
+    analysisCache.clear();
     if (!data.append) m.reset();
     const fields = (data.fields ?? '').trim();
     const jobs = data.jobs ?? (data.files ?? []).map((f, index) => ({ ...f, index, size: f.file.size, part: null }));
@@ -226,6 +249,7 @@ const handlers = {
   // data: { buffers: [ArrayBuffer] } → { loadedRecords, importMs }
   async import(data) {
     const m = await engine();
+    analysisCache.clear();
     const t0 = performance.now();
     for (const buffer of data.buffers ?? []) {
       const bytes = new Uint8Array(buffer);
@@ -244,7 +268,7 @@ const handlers = {
 
   async analyze(data) {
     const m = await engine();
-    return parseJson(m.analyze(data.filter ?? '', analyzeOptions(data.options)));
+    return analyzeCached(m, data.filter ?? '', data.options);
   },
 
   // Several analyses in one round trip: [{name, filter, options}] → {name: doc | {error}}.
@@ -253,7 +277,7 @@ const handlers = {
     const out = {};
     for (const q of data.queries) {
       try {
-        out[q.name] = parseJson(m.analyze(q.filter ?? '', analyzeOptions(q.options)));
+        out[q.name] = analyzeCached(m, q.filter ?? '', q.options);
       } catch (err) {
         if (err instanceof EngineError) out[q.name] = { error: { name: err.name, message: err.message } };
         else throw err;
@@ -274,7 +298,7 @@ const handlers = {
     const m = await engine();
     const filter = data.filter ?? '';
     const t0 = performance.now();
-    const analysis = parseJson(m.analyze(filter, analyzeOptions(data.options)));
+    const analysis = analyzeCached(m, filter, data.options);
     progress({ analysis });
     const t1 = performance.now();
     const page = parseJson(m.records(filter, data.offset ?? 0, data.limit ?? 50));
@@ -283,7 +307,7 @@ const handlers = {
     for (const q of data.queries ?? []) {
       if (q.when && !(analysis.totals?.[q.when] > 0)) continue;
       try {
-        extra[q.name] = parseJson(m.analyze(q.filter ?? '', analyzeOptions(q.options)));
+        extra[q.name] = analyzeCached(m, q.filter ?? '', q.options);
       } catch (err) {
         if (err instanceof EngineError) extra[q.name] = { error: { name: err.name, message: err.message } };
         else throw err;
