@@ -88,18 +88,27 @@ void read_input(DataSet& data, const InputFile& input, const LoadOptions& option
         data.report.files.back().error = "cannot open the file";
         return;
     }
+    // A part is read from offset - 1 (the loader drops up to the first '\n') until the loader
+    // has its last line; progress counts only its own range, whatever is read past its end.
+    const FilePart whole;
+    const FilePart& range = options.part ? *options.part : whole;
+    const uint64_t from = range.offset > 0 ? range.offset - 1 : 0;
+    bool read_error = from > 0 && fseeko(f, static_cast<off_t>(from), SEEK_SET) != 0;
     std::vector<uint8_t> buf(1u << 20);
-    uint64_t records = 0;
-    for (;;) {
+    uint64_t at = from, records = 0;
+    while (!read_error && !loader.done()) {
         size_t n = std::fread(buf.data(), 1, buf.size(), f);
         if (n > 0) {
             loader.feed(std::span<const uint8_t>(buf.data(), n));
-            progress.update(n, loader.records() - records, input.path);
+            const uint64_t counted_to = std::min(at + n, range.end), counted_from = std::max(at, range.offset);
+            progress.update(counted_to > counted_from ? counted_to - counted_from : 0, loader.records() - records,
+                            input.path);
             records = loader.records();
+            at += n;
         }
         if (n < buf.size()) break;
     }
-    bool read_error = std::ferror(f) != 0;
+    read_error = read_error || std::ferror(f) != 0;
     if (!is_stdin) std::fclose(f);
     loader.finish();
     if (read_error && data.report.files.back().error.empty())

@@ -3,8 +3,9 @@
 // Contract: expand_inputs() turns the command line's paths into a sorted list of files
 // (folders are walked recursively, as S3 downloads nest them; hidden files are skipped), or
 // returns an error message for a path that does not exist. read_input() streams one file (or
-// stdin for "-") through a FileLoader in 1 MiB chunks; a read error ends that file with an
-// error in its report. Progress goes to stderr only when stderr is a terminal and the input is
+// stdin for "-") through a FileLoader in 1 MiB chunks — or, with options.part set, one part of a
+// plain file (loader.hpp: read from its offset - 1 until the loader is done); a read error ends
+// that file with an error in its report. Progress goes to stderr only when stderr is a terminal and the input is
 // large, so pipes and CI logs stay clean.
 #pragma once
 

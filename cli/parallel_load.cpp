@@ -11,54 +11,15 @@ namespace flowlens::cli {
 namespace {
 
 constexpr size_t kHeadBytes = 64u << 10;  // a header line is far shorter
-constexpr size_t kReadBytes = 1u << 20;   // as read_input
 
 bool blank(uint8_t c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-// One part of a plain file: from offset - 1 (the loader drops up to the first '\n'), until the
-// loader has the part's last line or the file ends.
-void read_part(DataSet& data, const InputFile& input, const FilePart& part, const LoadOptions& options,
-               Progress& progress) {
-    LoadOptions with_part = options;
-    with_part.part = part;
-    FileLoader loader(data, input.path, with_part);
-    std::FILE* f = std::fopen(input.path.c_str(), "rb");
-    if (!f) {
-        loader.finish();
-        data.report.files.back().error = "cannot open the file";
-        return;
-    }
-    const uint64_t from = part.offset > 0 ? part.offset - 1 : 0;
-    bool read_error = fseeko(f, static_cast<off_t>(from), SEEK_SET) != 0;
-    std::vector<uint8_t> buf(kReadBytes);
-    uint64_t at = from, records = 0;
-    while (!read_error && !loader.done()) {
-        size_t n = std::fread(buf.data(), 1, buf.size(), f);
-        if (n > 0) {
-            loader.feed(std::span<const uint8_t>(buf.data(), n));
-            // Progress counts the part's own range once, whatever is read past its end.
-            const uint64_t counted_to = std::min(at + n, part.end), counted_from = std::max(at, part.offset);
-            progress.update(counted_to > counted_from ? counted_to - counted_from : 0, loader.records() - records,
-                            input.path);
-            records = loader.records();
-            at += n;
-        }
-        if (n < buf.size()) break;
-    }
-    read_error = read_error || std::ferror(f) != 0;
-    std::fclose(f);
-    loader.finish();
-    if (read_error && data.report.files.back().error.empty())
-        data.report.files.back().error = "read error: the file could not be read to its end";
-}
-
 void load_share(DataSet& data, const std::vector<LoadJob>& jobs, const std::vector<InputFile>& inputs,
                 const LoadOptions& options, Progress& progress) {
+    LoadOptions job_options = options;
     for (const auto& job : jobs) {
-        if (job.part)
-            read_part(data, inputs[job.input], *job.part, options, progress);
-        else
-            read_input(data, inputs[job.input], options, progress);
+        job_options.part = job.part;
+        read_input(data, inputs[job.input], job_options, progress);
     }
 }
 

@@ -6,7 +6,7 @@
 // loaded stays, the load resolves with cancelled: true). If the worker dies, every pending
 // request fails and the next request starts a fresh worker (the loaded data is then gone).
 
-import { describeFiles, planLoad, mergePartReports } from './load-plan.js';
+import { describeFiles, planLoad, mergePartReports, skippedJobReport } from './load-plan.js';
 
 export class EngineError extends Error {
   constructor({ name = 'EngineError', message = 'unknown error', position } = {}) {
@@ -163,7 +163,7 @@ export class EngineClient {
       }
       await flush();
       if (cancelled) {
-        results[i] = { files: shares[i].map((job) => skippedShareReport(job)) };
+        results[i] = { files: shares[i].map(skippedJobReport) };
         continue;
       }
       results[i] = await this.request('load', { jobs: shares[i], fields, append: true }, { onProgress: progressOf(i) });
@@ -235,8 +235,3 @@ export class EngineClient {
 }
 
 const now = () => globalThis.performance?.now?.() ?? Date.now();
-
-function skippedShareReport(job) {
-  const bytes = job.part ? job.part.end - job.part.offset : job.size;
-  return { name: job.name, bytes, records: 0, bad_lines: 0, headers: 0, gzip: false, input_format: null, format: null, error: 'not read: loading was cancelled', skipped: true };
-}

@@ -85,6 +85,19 @@ export function planLoad(described, workers, { minParallelBytes = MIN_PARALLEL_B
   return shares.filter((s) => s.length > 0);
 }
 
+/** The bytes a job covers: its part's range, or the whole file. */
+export function jobBytes(job) {
+  return job.part ? job.part.end - job.part.offset : job.size;
+}
+
+/** The file report of a job that was not read (a cancelled load), shaped as the core's. */
+export function skippedJobReport(job) {
+  return {
+    name: job.name, bytes: jobBytes(job), records: 0, bad_lines: 0, headers: 0, gzip: false,
+    input_format: null, format: null, error: 'not read: loading was cancelled', skipped: true,
+  };
+}
+
 /**
  * The per-file reports of a parallel load, in file order: the reports of a file's parts (in
  * part order) folded into one, as the core folds the parts' data. reports[i] belongs to

@@ -8,6 +8,7 @@
 /* global importScripts, createFlowLensCore */
 
 import { readFileInto, readPart } from './worker-reader.js';
+import { jobBytes, skippedJobReport } from './load-plan.js';
 
 const CORE_SCRIPT = 'flowlens-core.js';
 // Plain files are read in READ_CHUNK slices (one read ahead) and each is copied once into one
@@ -143,7 +144,6 @@ const handlers = {
     if (!data.append) m.reset();
     const fields = (data.fields ?? '').trim();
     const jobs = data.jobs ?? (data.files ?? []).map((f, index) => ({ ...f, index, size: f.file.size, part: null }));
-    const jobBytes = (job) => (job.part ? job.part.end - job.part.offset : job.size);
     const totalBytes = jobs.reduce((s, job) => s + jobBytes(job), 0);
     const started = performance.now();
     const state = { bytesDone: 0, file: '', fileIndex: 0 };
@@ -177,7 +177,7 @@ const handlers = {
       state.file = name;
       state.fileIndex = job.index;
       if (cancelled) {
-        reports.push(skippedReport(name, size, 'not read: loading was cancelled'));
+        reports.push(skippedJobReport(job));
         continue;
       }
       const begin = part
@@ -390,10 +390,6 @@ function feedBytes(m, bytes) {
     m.HEAPU8.set(piece, feedPtr);
     m.feed(feedPtr, piece.length);
   }
-}
-
-function skippedReport(name, bytes, error) {
-  return { name, bytes, records: 0, bad_lines: 0, headers: 0, gzip: false, input_format: null, format: null, error, skipped: true };
 }
 
 function formatMB(n) {

@@ -263,6 +263,14 @@ StoredView ids_of(const Store& store, std::string_view name, FieldKind kind) {
     return col && col->kind == kind ? col->stored_view() : StoredView{};
 }
 
+// The slot count (a power of two, at least 64) that holds `expected` keys at most 70 % full: the
+// starting size of both open-addressing maps below.
+size_t slots_for(size_t expected) {
+    size_t cap = 64;
+    while (cap * 7 < expected * 10) cap *= 2;
+    return cap;
+}
+
 // ---- an open-addressing hash map keyed by uint64 ---------------------------------------------
 // std::unordered_map costs a node allocation per key and a pointer chase per lookup; this is
 // linear probing over one array with Fibonacci hashing. Key 0 is the "empty" marker in the
@@ -270,11 +278,7 @@ StoredView ids_of(const Store& store, std::string_view name, FieldKind kind) {
 template <class V>
 class FlatMap {
 public:
-    explicit FlatMap(size_t expected = 0) {
-        size_t cap = 64;
-        while (cap * 7 < expected * 10) cap *= 2;
-        rehash(cap);
-    }
+    explicit FlatMap(size_t expected = 0) { rehash(slots_for(expected)); }
     // The value for `key`, value-initialised when new. The reference is valid until the next
     // call that inserts.
     V& get(uint64_t key, bool& inserted) {
@@ -785,9 +789,7 @@ template <class K>
 class AccMap {
 public:
     explicit AccMap(size_t expected = 0) {
-        size_t cap = 64;
-        while (cap * 7 < expected * 10) cap *= 2;
-        resize(cap);
+        resize(slots_for(expected));
         vals_.reserve(expected / 2);
     }
     FLOWLENS_ROW_INLINE Acc& operator[](K key) {

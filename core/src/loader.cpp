@@ -1,5 +1,7 @@
 #include "flowlens/loader.hpp"
 
+#include "flowlens/text.hpp"
+
 #include <algorithm>
 #include <cstring>
 
@@ -12,15 +14,6 @@ uint32_t register_file(DataSet& data, std::string name) {
     data.report.files.back().name = std::move(name);
     data.store.begin_file(file);
     return file;
-}
-
-std::string join_fields(const std::vector<std::string>& fields) {
-    std::string s;
-    for (const auto& name : fields) {
-        if (!s.empty()) s.push_back(' ');
-        s += name;
-    }
-    return s;
 }
 
 }  // namespace
@@ -47,7 +40,7 @@ FileLoader::FileLoader(DataSet& data, std::string name, const LoadOptions& optio
         if (!part_error_.empty()) part_done_ = true;
         else parser_.prime(first_line_content(first));
     }
-    part_start_format_ = join_fields(parser_.fields());
+    part_start_format_ = join_words(parser_.fields());
 }
 
 FileLoader::~FileLoader() {
@@ -117,7 +110,7 @@ void FileLoader::finish() {
     f.headers = parser_.headers();
     f.gzip = decoder_.gzip();
     f.input_format = std::string(to_string(decoder_.format()));
-    f.format = join_fields(parser_.fields());
+    f.format = join_words(parser_.fields());
     if (part_) {
         f.bytes = part_bytes_;
         FilePartInfo info;

@@ -183,15 +183,6 @@ const std::vector<std::vector<std::string>>& candidate_layouts() {
     return layouts;
 }
 
-std::string join(const std::vector<std::string>& v) {
-    std::string s;
-    for (const auto& x : v) {
-        if (!s.empty()) s.push_back(' ');
-        s += x;
-    }
-    return s;
-}
-
 }  // namespace
 
 std::optional<std::string> parse_field_list(std::string_view text, std::vector<std::string>& out) {
@@ -402,7 +393,7 @@ bool RecordParser::stage(uint64_t line_no, std::string_view line, bool report) {
     };
     if (token_count_ != slots_.size())
         return fail(BadLineReason::FieldCount, std::to_string(token_count_) + " fields, the format has " +
-                                                   std::to_string(slots_.size()) + " (" + excerpt(join(fields_), 80) + ")");
+                                                   std::to_string(slots_.size()) + " (" + excerpt(join_words(fields_), 80) + ")");
     const char* const line_end = line.data() + line.size();
     for (size_t i = 0; i < slots_.size(); ++i) {
         std::string_view v = tokens_[i];

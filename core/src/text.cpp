@@ -20,4 +20,13 @@ std::string excerpt(std::string_view s, size_t max) {
     return out;
 }
 
+std::string join_words(const std::vector<std::string>& words) {
+    std::string s;
+    for (const auto& w : words) {
+        if (!s.empty()) s.push_back(' ');
+        s += w;
+    }
+    return s;
+}
+
 }  // namespace flowlens

@@ -33,6 +33,7 @@ before(async () => {
 
 after(async () => {
   assert.deepEqual(app.foreign, [], 'no request may leave the origin');
+  assert.deepEqual(app.dialogs, []);
   assert.deepEqual(app.consoleErrors, []);
   await app.close();
   rmSync(dir, { recursive: true, force: true });

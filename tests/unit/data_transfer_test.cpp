@@ -17,16 +17,13 @@
 #include "flowlens/loader.hpp"
 #include "flowlens/record_output.hpp"
 
+#include "test_support.hpp"
+
 using namespace flowlens;
 
 namespace {
 
-std::string read_file(const std::string& name) {
-    std::ifstream in(std::string(FLOWLENS_TEST_DATA) + "/" + name, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
+using flowlens::test::read_file;
 
 std::span<const uint8_t> bytes(std::string_view s) { return {reinterpret_cast<const uint8_t*>(s.data()), s.size()}; }
 

@@ -14,12 +14,7 @@ using namespace flowlens;
 
 namespace {
 
-std::string read_file(const std::string& name) {
-    std::ifstream in(std::string(FLOWLENS_TEST_DATA) + "/" + name, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
+using flowlens::test::read_file;
 
 using flowlens::test::gzip;
 

@@ -3,8 +3,22 @@
 
 #include <doctest/doctest.h>
 
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <string_view>
+
+namespace flowlens::test {
+
+// The bytes of tests/data/<name> (FLOWLENS_TEST_DATA is set by CMake).
+inline std::string read_file(const std::string& name) {
+    std::ifstream in(std::string(FLOWLENS_TEST_DATA) + "/" + name, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+}  // namespace flowlens::test
 
 #ifdef FLOWLENS_HAVE_ZLIB
 #include <zlib.h>

@@ -14,14 +14,10 @@ import http from 'node:http';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../scripts/chromium.mjs';
+import { cliPath, dataDir, root, wasmDir } from './support.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const wasmDir = path.resolve(root, process.env.FLOWLENS_WASM_DIR ?? 'build-wasm');
-const cliPath = path.resolve(root, process.env.FLOWLENS_CLI ?? 'build/flowlens');
-const dataDir = path.join(root, 'tests/data');
 
 let chromium = null;
 try {

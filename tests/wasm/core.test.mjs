@@ -2,65 +2,17 @@
 //
 //   node --test tests/wasm/
 //
-// FLOWLENS_WASM_DIR: the emcmake build directory (default build-wasm); FLOWLENS_CLI: the native
-// `flowlens` (default build/flowlens, made by `make build`). The key property: the module fed
+// FLOWLENS_WASM_DIR / FLOWLENS_CLI choose the builds (support.mjs). The key property: the module fed
 // the same bytes, in any chunking, answers exactly what `flowlens analyze` prints.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const wasmDir = path.resolve(root, process.env.FLOWLENS_WASM_DIR ?? 'build-wasm');
-const cliPath = path.resolve(root, process.env.FLOWLENS_CLI ?? 'build/flowlens');
-const dataDir = path.join(root, 'tests/data');
-const DATA_FILES = [
-  'documented-default.log',
-  'documented-v5.log',
-  'cloudwatch-filter-log-events.json',
-  'firehose.jsonl',
-  'cloudwatch-export.log',
-  'messy.log',
-];
-const DEFAULTS = Object.freeze({ top: 10, metric: 'bytes', bucket: 0, keys: '', scanPorts: 20, scanHosts: 20 });
-
-for (const [what, p] of [['module', path.join(wasmDir, 'flowlens-core.js')], ['native CLI', cliPath]]) {
-  if (!fs.existsSync(p)) {
-    throw new Error(`${what} not found at ${p}: build it (wasm/README.md, \`make build\`) or set ` +
-      (what === 'module' ? 'FLOWLENS_WASM_DIR' : 'FLOWLENS_CLI'));
-  }
-}
-
-const require = createRequire(import.meta.url);
-const createFlowLensCore = require(path.join(wasmDir, 'flowlens-core.js'));
-const wasmBinary = fs.readFileSync(path.join(wasmDir, 'flowlens-core.wasm'));
-
-// A fresh instance: one data set each, so tests cannot see each other's files.
-const newCore = () => createFlowLensCore({ wasmBinary });
-
-// Feeds `bytes` as one file in chunks of `chunk` bytes through one reused heap buffer, the way
-// the worker does. HEAPU8 is re-read for every chunk: memory growth replaces the view.
-function loadBytes(core, name, bytes, { chunk = 65536, fields = '', end = (c) => c.endFile() } = {}) {
-  assert.equal(core.beginFile(name, fields), '');
-  const size = Math.max(1, Math.min(chunk, bytes.length));
-  const ptr = core._malloc(size) >>> 0;  // >>> 0: addresses past 2 GiB come back negative
-  assert.notEqual(ptr, 0);
-  try {
-    for (let off = 0; off < bytes.length; off += chunk) {
-      const piece = bytes.subarray(off, off + chunk);
-      core.HEAPU8.set(piece, ptr);
-      core.feed(ptr, piece.length);
-    }
-  } finally {
-    core._free(ptr);
-  }
-  return JSON.parse(end(core));
-}
+import { cliPath, dataDir, DATA_FILES, DEFAULTS, loadBytes, newCore } from './support.mjs';
 
 const loadFile = (core, file, opts) => loadBytes(core, file, fs.readFileSync(file), opts);
 

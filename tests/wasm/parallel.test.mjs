@@ -8,30 +8,12 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const wasmDir = path.resolve(root, process.env.FLOWLENS_WASM_DIR ?? 'build-wasm');
-const cliPath = path.resolve(root, process.env.FLOWLENS_CLI ?? 'build/flowlens');
-const dataDir = path.join(root, 'tests/data');
-const DATA_FILES = [
-  'documented-default.log',
-  'documented-v5.log',
-  'cloudwatch-filter-log-events.json',
-  'firehose.jsonl',
-  'cloudwatch-export.log',
-  'messy.log',
-];
-const DEFAULTS = Object.freeze({ top: 10, metric: 'bytes', bucket: 0, keys: '', scanPorts: 20, scanHosts: 20 });
+import { cliPath, dataDir, DATA_FILES, DEFAULTS, loadBytes, newCore } from './support.mjs';
+
 const FILTERS = ['', 'action = REJECT', 'dstport in (22, 443, 3389) or protocol = 17', 'bytes > 1000'];
-
-const require = createRequire(import.meta.url);
-const createFlowLensCore = require(path.join(wasmDir, 'flowlens-core.js'));
-const wasmBinary = fs.readFileSync(path.join(wasmDir, 'flowlens-core.wasm'));
-const newCore = () => createFlowLensCore({ wasmBinary });
 
 // Copies `bytes` into a fresh heap buffer, calls f(ptr, length), frees it.
 function withHeap(core, bytes, f) {
@@ -45,14 +27,7 @@ function withHeap(core, bytes, f) {
   }
 }
 
-function loadWhole(core, name, bytes, chunk = 65536) {
-  assert.equal(core.beginFile(name, ''), '');
-  for (let off = 0; off < bytes.length; off += chunk) {
-    const piece = bytes.subarray(off, off + chunk);
-    withHeap(core, piece, (p, n) => core.feed(p, n));
-  }
-  return JSON.parse(core.endFile());
-}
+const loadWhole = (core, name, bytes) => loadBytes(core, name, bytes);
 
 // One part as the page feeds it: from offset - 1, in chunks, until partDone() or the file ends.
 // Returns how many bytes were fed.

@@ -1,7 +1,7 @@
 // Sharing a load among parse workers (web/load-plan.js): order, coverage, cuts, weights.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeFiles, planLoad, mergePartReports, MIN_PART_BYTES, GZIP_WEIGHT } from '../../web/load-plan.js';
+import { describeFiles, planLoad, mergePartReports, jobBytes, skippedJobReport, MIN_PART_BYTES, GZIP_WEIGHT } from '../../web/load-plan.js';
 
 const MB = 1 << 20;
 // A stand-in for a File of `size` bytes: planLoad reads only size, name and what describeFiles found.
@@ -125,4 +125,12 @@ test('load_plan.part_reports_fold_into_one_per_file', () => {
   assert.equal(merged.length, 3);
   assert.deepEqual(merged[1], { name: 'b', bytes: 25, records: 7, bad_lines: 3, headers: 1, error: 'late problem', format: 'x y', partial: true });
   assert.equal(reports[1].records, 3, 'the inputs are not changed');
+});
+
+test('load_plan.a_job_not_read_reports_its_own_bytes', () => {
+  const part = { index: 0, name: 'a.log', size: 100, part: { offset: 40, end: 90, firstLine: '' } };
+  const whole = { index: 1, name: 'b.log', size: 70, part: null };
+  assert.deepEqual([jobBytes(part), jobBytes(whole)], [50, 70]);
+  const r = skippedJobReport(part);
+  assert.deepEqual([r.name, r.bytes, r.records, r.skipped, r.error], ['a.log', 50, 0, true, 'not read: loading was cancelled']);
 });

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace flowlens {
 
@@ -62,5 +63,8 @@ inline std::optional<uint64_t> parse_u64(std::string_view s) noexcept {
 // `s` cut to at most `max` bytes (on a UTF-8 boundary) with "…" appended when cut, and with
 // control bytes replaced by '?', so that it can be shown in a message safely.
 std::string excerpt(std::string_view s, size_t max = 120);
+
+// The words separated by single spaces: a field list as file reports and messages print it.
+std::string join_words(const std::vector<std::string>& words);
 
 }  // namespace flowlens
