@@ -40,6 +40,31 @@ constexpr std::array<uint8_t, 256> kByteClass = [] {
     return t;
 }();
 
+// The end of the token starting at p: the first byte below 0x21 or equal to 0x7F (a blank, or
+// a control byte the caller checks for), or `end`.
+inline const char* token_end(const char* p, const char* end) noexcept {
+    // Eight bytes at a time. The lowest flagged byte of each test is exact (borrows only run
+    // upwards), so the lowest of their union is the first such byte.
+    static_assert(std::endian::native == std::endian::little, "the lowest flagged byte comes first");
+    constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+    while (end - p >= 8) {
+        uint64_t w;
+        std::memcpy(&w, p, sizeof w);
+        const uint64_t del = w ^ (kOnes * 0x7F);
+        const uint64_t m = ((w - kOnes * 0x21) & ~w & kHigh) | ((del - kOnes) & ~del & kHigh);
+        if (m != 0) return p + (std::countr_zero(m) >> 3);
+        p += 8;
+    }
+    while (p < end && kByteClass[static_cast<unsigned char>(*p)] == kTokenByte) ++p;
+    return p;
+}
+
+// A header's first token is a name ("version") or "${version}"; a record line starts with a
+// digit or '-' and is not scanned a second time.
+inline bool is_letter_or_dollar(char c) noexcept {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '$';
+}
+
 // Splits on runs of blanks; a token starting with '#' ends the line (documentation examples
 // carry "#comment" tails). Stores the first `cap` tokens in out[] and returns how many there
 // are in all, or SIZE_MAX when the line holds control bytes (binary junk).
@@ -55,24 +80,7 @@ size_t tokenize(std::string_view line, std::string_view* out, size_t cap) noexce
         }
         if (u == '#') break;
         const char* start = p;
-        // Eight bytes at a time up to the first byte below 0x21 or equal to 0x7F: the token's
-        // end, or a control byte. The lowest flagged byte of each test is exact (borrows only
-        // run upwards), so the lowest of their union is the first such byte.
-        static_assert(std::endian::native == std::endian::little, "the lowest flagged byte comes first");
-        constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
-        while (end - p >= 8) {
-            uint64_t w;
-            std::memcpy(&w, p, sizeof w);
-            const uint64_t del = w ^ (kOnes * 0x7F);
-            const uint64_t m = ((w - kOnes * 0x21) & ~w & kHigh) | ((del - kOnes) & ~del & kHigh);
-            if (m != 0) {
-                p += std::countr_zero(m) >> 3;
-                goto token_end;
-            }
-            p += 8;
-        }
-        while (p < end && kByteClass[static_cast<unsigned char>(*p)] == kTokenByte) ++p;
-    token_end:
+        p = token_end(p, end);
         if (p < end && kByteClass[static_cast<unsigned char>(*p)] == kControl) return SIZE_MAX;
         if (count < cap) out[count] = std::string_view(start, static_cast<size_t>(p - start));
         ++count;
@@ -86,7 +94,7 @@ constexpr uint64_t kDigitOnes = 0x0101010101010101ull;
 // The value of len (1..8) ASCII digits at p, reading the 8 bytes p[0..8) (the caller makes
 // sure they are readable); false when one of the len bytes is not a digit. Left-padded with
 // '0' in a register, then combined pairwise (the simdjson way): no branch a digit.
-inline bool eight_digits(const char* p, size_t len, uint64_t& out) noexcept {
+[[gnu::always_inline]] inline bool eight_digits(const char* p, size_t len, uint64_t& out) noexcept {
     static_assert(std::endian::native == std::endian::little, "p[0] is the lowest byte");
     uint64_t w;
     std::memcpy(&w, p, sizeof w);
@@ -104,7 +112,7 @@ inline bool eight_digits(const char* p, size_t len, uint64_t& out) noexcept {
 
 // parse_u64(v), faster for tokens of up to 16 digits when 8 bytes can be read from each
 // group's start without passing `limit` (the end of the line the token is in).
-inline std::optional<uint64_t> parse_number(std::string_view v, const char* limit) noexcept {
+[[gnu::always_inline]] inline std::optional<uint64_t> parse_number(std::string_view v, const char* limit) noexcept {
     const size_t n = v.size();
     const char* p = v.data();
     uint64_t hi = 0, lo = 0;
@@ -234,10 +242,12 @@ bool RecordParser::set_layout(const std::vector<std::string>& fields, uint64_t l
             }
     fields_ = fields;
     slots_.clear();
+    synced_rows_ = SIZE_MAX;  // the new layout's columns may be behind
     for (const auto& name : fields_) {
         Column& col = store_.column(name);
         uint8_t rule = name == "action" ? 1 : name == "log-status" ? 2 : 0;
-        slots_.push_back({&col, col.kind, rule, false, 0, {}});
+        const bool ids = col.kind == FieldKind::Address || col.kind == FieldKind::Enum || col.kind == FieldKind::Text;
+        slots_.push_back({&col, col.kind, rule, ids, false, 0, {}});
     }
     // A column stored relative to another (end to start) is appended after the others, so
     // that the row's start is there to be read against whatever the field order.
@@ -254,9 +264,7 @@ void RecordParser::prime(std::string_view text) {
     // file counts and reports this line.
     token_count_ = tokenize(text, tokens_.data(), kMaxFields);
     if (token_count_ != SIZE_MAX && token_count_ != 0) {
-        const char first = tokens_[0][0];
-        const bool may_be_header = (first >= 'a' && first <= 'z') || (first >= 'A' && first <= 'Z') || first == '$';
-        if (may_be_header && looks_like_header(text)) {
+        if (is_letter_or_dollar(tokens_[0][0]) && looks_like_header(text)) {
             std::vector<std::string> names;
             if (token_count_ <= kMaxFields)
                 for (size_t i = 0; i < token_count_; ++i) names.push_back(to_lower(strip_format_braces(tokens_[i])));
@@ -278,6 +286,12 @@ void RecordParser::prime(std::string_view text) {
 }
 
 void RecordParser::line(std::string_view text, uint64_t line_no) {
+    // Most lines are plain records of a known layout: one pass finds and converts their fields.
+    // Anything else (and a bad line, to be reported) takes the full path below.
+    if (!slots_.empty() && stage_fast(text)) {
+        commit();
+        return;
+    }
     token_count_ = tokenize(text, tokens_.data(), kMaxFields);
     if (token_count_ == SIZE_MAX) {
         token_count_ = 0;
@@ -286,11 +300,7 @@ void RecordParser::line(std::string_view text, uint64_t line_no) {
     }
     if (token_count_ == 0) return;  // blank or comment line
 
-    // A header's first token is a name ("version") or "${version}": a record line, which starts
-    // with a digit or '-', is not scanned a second time.
-    const char first = tokens_[0][0];
-    const bool may_be_header = (first >= 'a' && first <= 'z') || (first >= 'A' && first <= 'Z') || first == '$';
-    if (may_be_header && looks_like_header(text)) {
+    if (is_letter_or_dollar(tokens_[0][0]) && looks_like_header(text)) {
         std::vector<std::string> names;
         if (token_count_ <= kMaxFields) {
             names.reserve(token_count_);
@@ -386,8 +396,104 @@ void RecordParser::remember(Slot& slot, std::string_view text, uint32_t code) {
     slot.cached = true;
 }
 
+// Out of line: the message is built only for a line being reported, and the hot loops stay small.
+[[gnu::noinline, gnu::cold]] bool RecordParser::bad_value(BadValue* why, const Slot& slot, std::string_view v,
+                                                           BadLineReason reason, std::string_view msg) {
+    if (why) {
+        why->reason = reason;
+        why->detail = slot.column->name + ": '" + excerpt(v, 40) + "' " + std::string(msg);
+    }
+    return false;
+}
+
+[[gnu::always_inline]] inline bool RecordParser::convert(Slot& slot, std::string_view v, const char* line_end,
+                                                         Staged& s, BadValue* why) {
+    if (v.size() == 1 && v[0] == '-') {
+        s = {0, true};
+        return true;
+    }
+    switch (slot.kind) {
+        case FieldKind::Small:
+        case FieldKind::Flags:
+        case FieldKind::Port: {
+            auto n = parse_number(v, line_end);
+            if (!n) return bad_value(why, slot, v, BadLineReason::BadNumber, "is not a number");
+            uint64_t max = slot.kind == FieldKind::Small ? 255 : 65535;
+            if (*n > max)
+                return bad_value(why, slot, v, slot.kind == FieldKind::Port ? BadLineReason::PortRange : BadLineReason::ValueRange,
+                            max == 255 ? "is above 255" : "is above 65535");
+            s = {*n, false};
+            return true;
+        }
+        case FieldKind::Counter: {
+            auto n = parse_number(v, line_end);
+            if (!n) {
+                bool digits = std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+                return digits ? bad_value(why, slot, v, BadLineReason::CounterOverflow, "does not fit in 64 bits")
+                              : bad_value(why, slot, v, BadLineReason::BadNumber, "is not a number");
+            }
+            s = {*n, false};
+            return true;
+        }
+        case FieldKind::Time: {
+            auto n = parse_number(v, line_end);
+            if (!n) return bad_value(why, slot, v, BadLineReason::BadTime, "is not a Unix time");
+            uint64_t t = *n >= kMillisecondsFrom ? *n / 1000 : *n;
+            if (t > 0xFFFFFFFEu) return bad_value(why, slot, v, BadLineReason::BadTime, "is beyond the year 2106");
+            s = {t, false};
+            return true;
+        }
+        case FieldKind::Address: {
+            uint32_t v4 = 0;
+            if (parse_ipv4(v, v4)) {
+                s = {intern_v4(v4), false};
+                return true;
+            }
+            auto a = parse_ip(v);
+            if (!a) return bad_value(why, slot, v, BadLineReason::BadAddress, "is not an IPv4 or IPv6 address");
+            s = {store_.addresses().intern(*a), false};
+            return true;
+        }
+        case FieldKind::Enum: {
+            if (slot.cached && same_text(v, slot.cached_text)) {
+                s = {slot.cached_code, false};
+                return true;
+            }
+            std::string_view canonical = v;
+            if (slot.enum_rule == 1) {
+                canonical = iequals(v, "ACCEPT") ? "ACCEPT" : iequals(v, "REJECT") ? "REJECT" : "";
+                if (canonical.empty()) return bad_value(why, slot, v, BadLineReason::BadEnum, "is not ACCEPT or REJECT");
+            } else if (slot.enum_rule == 2) {
+                canonical = iequals(v, "OK")         ? "OK"
+                            : iequals(v, "NODATA")   ? "NODATA"
+                            : iequals(v, "SKIPDATA") ? "SKIPDATA"
+                                                     : "";
+                if (canonical.empty()) return bad_value(why, slot, v, BadLineReason::BadEnum, "is not OK, NODATA or SKIPDATA");
+            }
+            Dictionary& dict = slot.column->dict;
+            auto code = dict.find(canonical);
+            if (!code) {
+                if (dict.size() > 255) return bad_value(why, slot, v, BadLineReason::BadEnum, "is one value too many (at most 255)");
+                code = dict.intern(canonical);
+            }
+            s = {*code, false};
+            remember(slot, v, *code);
+            return true;
+        }
+        case FieldKind::Text:
+            if (slot.cached && same_text(v, slot.cached_text)) {
+                s = {slot.cached_code, false};
+                return true;
+            }
+            s = {slot.column->dict.intern(v), false};
+            remember(slot, v, static_cast<uint32_t>(s.value));
+            return true;
+    }
+    return bad_value(why, slot, v, BadLineReason::BadNumber, "has a field kind this parser does not know");
+}
+
 bool RecordParser::stage(uint64_t line_no, std::string_view line, bool report) {
-    auto fail = [&](BadLineReason reason, std::string detail) {
+    auto fail = [&](BadLineReason reason, const std::string& detail) {
         if (report) report_.add_bad_line(file_, line_no, reason, detail, line);
         return false;
     };
@@ -395,111 +501,57 @@ bool RecordParser::stage(uint64_t line_no, std::string_view line, bool report) {
         return fail(BadLineReason::FieldCount, std::to_string(token_count_) + " fields, the format has " +
                                                    std::to_string(slots_.size()) + " (" + excerpt(join_words(fields_), 80) + ")");
     const char* const line_end = line.data() + line.size();
-    for (size_t i = 0; i < slots_.size(); ++i) {
-        std::string_view v = tokens_[i];
-        Staged& s = staged_[i];
-        Slot& slot = slots_[i];
-        if (v == "-") {
-            s = {0, true};
-            continue;
-        }
-        auto what = [&](std::string_view msg) { return slot.column->name + ": '" + excerpt(v, 40) + "' " + std::string(msg); };
-        switch (slot.kind) {
-            case FieldKind::Small:
-            case FieldKind::Flags:
-            case FieldKind::Port: {
-                auto n = parse_number(v, line_end);
-                if (!n) return fail(BadLineReason::BadNumber, what("is not a number"));
-                uint64_t max = slot.kind == FieldKind::Small ? 255 : 65535;
-                if (*n > max)
-                    return fail(slot.kind == FieldKind::Port ? BadLineReason::PortRange : BadLineReason::ValueRange,
-                                what("is above " + std::to_string(max)));
-                s = {*n, false};
-                break;
-            }
-            case FieldKind::Counter: {
-                auto n = parse_number(v, line_end);
-                if (!n) {
-                    bool digits = std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
-                    return digits ? fail(BadLineReason::CounterOverflow, what("does not fit in 64 bits"))
-                                  : fail(BadLineReason::BadNumber, what("is not a number"));
-                }
-                s = {*n, false};
-                break;
-            }
-            case FieldKind::Time: {
-                auto n = parse_number(v, line_end);
-                if (!n) return fail(BadLineReason::BadTime, what("is not a Unix time"));
-                uint64_t t = *n >= kMillisecondsFrom ? *n / 1000 : *n;
-                if (t > 0xFFFFFFFEu) return fail(BadLineReason::BadTime, what("is beyond the year 2106"));
-                s = {t, false};
-                break;
-            }
-            case FieldKind::Address: {
-                uint32_t v4 = 0;
-                if (parse_ipv4(v, v4)) {
-                    s = {intern_v4(v4), false};
-                    break;
-                }
-                auto a = parse_ip(v);
-                if (!a) return fail(BadLineReason::BadAddress, what("is not an IPv4 or IPv6 address"));
-                s = {store_.addresses().intern(*a), false};
-                break;
-            }
-            case FieldKind::Enum: {
-                if (slot.cached && same_text(v, slot.cached_text)) {
-                    s = {slot.cached_code, false};
-                    break;
-                }
-                std::string_view canonical = v;
-                if (slot.enum_rule == 1) {
-                    canonical = iequals(v, "ACCEPT") ? "ACCEPT" : iequals(v, "REJECT") ? "REJECT" : "";
-                    if (canonical.empty()) return fail(BadLineReason::BadEnum, what("is not ACCEPT or REJECT"));
-                } else if (slot.enum_rule == 2) {
-                    canonical = iequals(v, "OK")         ? "OK"
-                                : iequals(v, "NODATA")   ? "NODATA"
-                                : iequals(v, "SKIPDATA") ? "SKIPDATA"
-                                                         : "";
-                    if (canonical.empty()) return fail(BadLineReason::BadEnum, what("is not OK, NODATA or SKIPDATA"));
-                }
-                Dictionary& dict = slot.column->dict;
-                auto code = dict.find(canonical);
-                if (!code) {
-                    if (dict.size() > 255) return fail(BadLineReason::BadEnum, what("is one value too many (at most 255)"));
-                    code = dict.intern(canonical);
-                }
-                s = {*code, false};
-                remember(slot, v, *code);
-                break;
-            }
-            case FieldKind::Text:
-                if (slot.cached && same_text(v, slot.cached_text)) {
-                    s = {slot.cached_code, false};
-                    break;
-                }
-                s = {slot.column->dict.intern(v), false};
-                remember(slot, v, static_cast<uint32_t>(s.value));
-                break;
-        }
-    }
+    BadValue bad;
+    for (size_t i = 0; i < slots_.size(); ++i)
+        if (!convert(slots_[i], tokens_[i], line_end, staged_[i], report ? &bad : nullptr))
+            return fail(bad.reason, bad.detail);
     return true;
 }
 
+bool RecordParser::stage_fast(std::string_view line) {
+    const char* p = line.data();
+    const char* const end = p + line.size();
+    const size_t slot_count = slots_.size();
+    Slot* const slots = slots_.data();
+    Staged* const staged = staged_.data();
+    while (p < end && kByteClass[static_cast<unsigned char>(*p)] == kSeparator) ++p;
+    if (p < end && is_letter_or_dollar(*p) && looks_like_header(line)) return false;
+    for (size_t i = 0; i < slot_count; ++i) {
+        // p is at a token's first byte, or at the end
+        if (p == end || *p == '#') return false;  // too few fields, or a comment
+        const char* const start = p;
+        p = token_end(p, end);
+        if (!convert(slots[i], std::string_view(start, static_cast<size_t>(p - start)), end, staged[i], nullptr))
+            return false;
+        if (p < end) {  // a blank or a control byte ends the token
+            if (kByteClass[static_cast<unsigned char>(*p)] == kControl) return false;
+            do ++p;
+            while (p < end && kByteClass[static_cast<unsigned char>(*p)] == kSeparator);
+        }
+    }
+    return p == end;  // else more fields or a comment: the full path decides
+}
+
 void RecordParser::commit() {
-    size_t row = store_.rows();
+    const size_t row = store_.rows();
+    const Slot* const slots = slots_.data();
+    const Staged* const staged = staged_.data();
+    // Columns this layout has but earlier files lacked were left behind by their rows; once
+    // padded they keep pace, as long as only this parser appends.
+    if (row != synced_rows_)
+        for (size_t i : commit_order_) slots[i].column->pad_to(row);
     for (size_t i : commit_order_) {
-        Column& col = *slots_[i].column;
-        col.pad_to(row);  // columns this file lacks were left behind by earlier rows
-        const Staged& s = staged_[i];
+        Column& col = *slots[i].column;
+        const Staged& s = staged[i];
         if (s.null)
             col.append_null();
-        else if (slots_[i].kind == FieldKind::Address || slots_[i].kind == FieldKind::Enum ||
-                 slots_[i].kind == FieldKind::Text)
+        else if (slots[i].holds_ids)
             col.append_id(static_cast<uint32_t>(s.value));
         else
             col.append_number(s.value);
     }
     store_.commit_row();
+    synced_rows_ = row + 1;
     ++records_;
 }
 

@@ -70,6 +70,7 @@ private:
         Column* column;
         FieldKind kind;
         uint8_t enum_rule;  // 0 = free enum, 1 = action, 2 = log-status
+        bool holds_ids;     // Address, Enum, Text: the column takes ids, not numbers
         // Enum and Text: the last token seen in this slot and its code. Consecutive records of
         // one interface repeat account-id, interface-id, action…: a hit skips hash and probe.
         // Codes never change once given, so the cache stays right whatever else is loaded.
@@ -86,8 +87,21 @@ private:
     bool try_infer(std::string_view line, uint64_t line_no, bool report = true);
     // Sets the file error "head<line>tail": always when `overrides`, else only the first one.
     void set_file_error(std::string head, uint64_t line_no, std::string tail, bool overrides);
+    struct BadValue {
+        BadLineReason reason = BadLineReason::BadNumber;
+        std::string detail;
+    };
+    // Converts one token as its slot's field wants it. On a bad value returns false and, when
+    // `why` is given, says why (the fast path passes none: the full path reports the line).
+    bool convert(Slot& slot, std::string_view token, const char* line_end, Staged& out, BadValue* why);
+    static bool bad_value(BadValue* why, const Slot& slot, std::string_view token, BadLineReason reason,
+                          std::string_view message);
     // Converts tokens into staged values; on failure reports the bad line and returns false.
     bool stage(uint64_t line_no, std::string_view line, bool report);
+    // Finds and converts the fields of a record line of the known layout in one pass, without
+    // reporting. False for anything else (a header, another field count, a comment, control
+    // bytes, a bad value): line() then takes the full path (tokenize, stage), which decides.
+    bool stage_fast(std::string_view line);
     void commit();
     static void remember(Slot& slot, std::string_view text, uint32_t code);
 
@@ -113,6 +127,7 @@ private:
     uint32_t recent_next_ = 0;
     uint32_t intern_v4(uint32_t value);
     uint64_t records_ = 0;
+    size_t synced_rows_ = SIZE_MAX;  // the store's rows after this parser's last commit
     uint64_t headers_ = 0;
     std::string file_error_;
     std::string error_head_, error_tail_;
