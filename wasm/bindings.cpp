@@ -11,6 +11,7 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <span>
 #include <string>
@@ -211,10 +212,17 @@ void free_export() { std::vector<uint8_t>().swap(session().exported); }
 
 // Appends an exported data set at HEAPU8[ptr … ptr+length) to this instance's, as if its files
 // had been loaded here after the ones already loaded (parts of a file are folded together).
+// Takes the buffer (from _malloc): it is freed as soon as it is decoded, whatever the outcome,
+// so that the append can grow the columns into its room instead of growing the heap.
 std::string import_data_at(uintptr_t ptr, size_t length) {
+    uint8_t* const bytes = reinterpret_cast<uint8_t*>(ptr);
     Session& s = session();
-    if (s.loader) return "a file is being loaded: call endFile() before importing";
-    auto imported = import_data(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(ptr), length));
+    if (s.loader) {
+        std::free(bytes);
+        return "a file is being loaded: call endFile() before importing";
+    }
+    auto imported = import_data(std::span<const uint8_t>(bytes, length));
+    std::free(bytes);
     if (auto* err = std::get_if<std::string>(&imported)) return *err;
     std::string err = append_data(*s.data, std::move(std::get<DataSet>(imported)));
     if (!err.empty()) return err;

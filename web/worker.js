@@ -251,17 +251,16 @@ const handlers = {
     const m = await engine();
     analysisCache.clear();
     const t0 = performance.now();
-    for (const buffer of data.buffers ?? []) {
-      const bytes = new Uint8Array(buffer);
+    const buffers = data.buffers ?? [];
+    for (let i = 0; i < buffers.length; i += 1) {
+      const bytes = new Uint8Array(buffers[i]);
+      buffers[i] = null; // the heap copy is all that is needed: let the collector have this one
       const ptr = m._malloc(Math.max(1, bytes.length)) >>> 0;
       if (!ptr) throw new EngineError('EngineCrashed', 'out of memory while merging the parsed files');
-      try {
-        m.HEAPU8.set(bytes, ptr);
-        const err = m.importData(ptr, bytes.length);
-        if (err) throw new EngineError('MergeError', `merging the parsed files failed: ${err}`);
-      } finally {
-        m._free(ptr);
-      }
+      m.HEAPU8.set(bytes, ptr);
+      // importData takes the heap buffer and frees it once decoded (wasm/API.md).
+      const err = m.importData(ptr, bytes.length);
+      if (err) throw new EngineError('MergeError', `merging the parsed files failed: ${err}`);
     }
     return { loadedRecords: m.loadedRecords(), importMs: performance.now() - t0 };
   },

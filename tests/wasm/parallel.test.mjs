@@ -27,6 +27,14 @@ function withHeap(core, bytes, f) {
   }
 }
 
+// Copies `bytes` into a fresh heap buffer and imports it; importData takes (frees) the buffer.
+function importBytes(core, bytes) {
+  const ptr = core._malloc(Math.max(1, bytes.length)) >>> 0;
+  assert.notEqual(ptr, 0);
+  core.HEAPU8.set(bytes, ptr);
+  return core.importData(ptr, bytes.length);
+}
+
 const loadWhole = (core, name, bytes) => loadBytes(core, name, bytes);
 
 // One part as the page feeds it: from offset - 1, in chunks, until partDone() or the file ends.
@@ -52,7 +60,7 @@ function transfer(into, from) {
   assert.ok(view instanceof Uint8Array, `exportData failed: ${view}`);
   const copy = view.slice();
   from.freeExport();
-  return withHeap(into, copy, (p, n) => into.importData(p, n));
+  return importBytes(into, copy);
 }
 
 // What the page can ask of a data set.
@@ -160,7 +168,7 @@ describe('parallel loading', () => {
     for (const bad of damaged) {
       const m = await newCore();
       loadWhole(m, 'documented-default.log', dataFile('documented-default.log'));
-      const err = withHeap(m, bad, (p, n) => m.importData(p, n));
+      const err = importBytes(m, bad);
       if (err !== '') {
         ++rejected;
         assert.deepEqual(answers(m), before, 'a refused import changes nothing');
@@ -169,8 +177,22 @@ describe('parallel loading', () => {
       }
     }
     assert.ok(rejected >= 4, `${rejected} damaged exports refused`);
-    assert.match(withHeap(main, good.subarray(0, 100), (p, n) => main.importData(p, n)), /truncated|not a FlowLens/);
+    assert.match(importBytes(main, good.subarray(0, 100)), /truncated|not a FlowLens/);
     assert.deepEqual(answers(main), before);
+  });
+
+  test('importData frees its buffer whatever the outcome: refused imports do not grow the heap', async () => {
+    const core = await newCore();
+    const junk = new Uint8Array(8 << 20).fill(7); // 8 MiB that is not an export
+    assert.notEqual(importBytes(core, junk), '');
+    const heap = core.HEAPU8.length;
+    for (let i = 0; i < 20; ++i) assert.match(importBytes(core, junk), /not a FlowLens|truncated|damaged/);
+    assert.equal(core.beginFile('open.log', ''), '');
+    for (let i = 0; i < 20; ++i) assert.match(importBytes(core, junk), /file is being loaded/);
+    core.endFile();
+    // One buffer kept would grow the heap by 8 MiB, all of them by 320 MiB (an open file takes
+    // a few MiB of its own).
+    assert.ok(core.HEAPU8.length - heap < 8 << 20, `heap ${heap} -> ${core.HEAPU8.length}`);
   });
 
   test('export and import are refused while a file is open', async () => {
@@ -181,7 +203,7 @@ describe('parallel loading', () => {
     })();
     assert.equal(core.beginFile('x.log', ''), '');
     assert.equal(typeof core.exportData(), 'string');
-    assert.match(withHeap(core, good, (p, n) => core.importData(p, n)), /file is being loaded/);
+    assert.match(importBytes(core, good), /file is being loaded/);
     core.endFile();
     assert.equal(core.beginFilePart('y.log', '', '', -1, 10), 'offset and end must be non-negative whole numbers (end may be Infinity)');
     assert.equal(core.partDone(), false);
