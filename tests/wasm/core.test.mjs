@@ -48,11 +48,27 @@ describe('module', () => {
   test('exports the API, HEAPU8, _malloc and _free', async () => {
     const core = await newCore();
     for (const fn of ['reset', 'beginFile', 'feed', 'endFile', 'endFileWith', 'loadedRecords', 'analyze',
-      'reportData', 'records', 'recordsCsv', 'version', '_malloc', '_free']) {
+      'reportData', 'records', 'recordsCsv', 'version', 'warmUp', '_malloc', '_free']) {
       assert.equal(typeof core[fn], 'function', fn);
     }
     assert.ok(core.HEAPU8 instanceof Uint8Array);
     assert.equal(core.version(), cli(['--version']).stdout.trim().replace(/^flowlens /, ''));
+  });
+
+  test('warmUp analyses generated records of its own and leaves the loaded data as it was', async () => {
+    const core = await newCore();
+    loadFile(core, path.join(dataDir, 'messy.log'));
+    const before = core.analyze('', DEFAULTS);
+    const records = core.loadedRecords();
+    // The CLI on the same generated records: all of them, then those the second filter keeps.
+    const gen = path.join(tmp, 'warm-up.log');
+    cli(['generate', '--records', '5000', '--seed', '1', '-o', gen]);
+    const all = cliAnalyze([gen]).totals.records;
+    const some = cliAnalyze([gen], ['--filter', 'action = REJECT or dstport in (22, 3389)']).totals.records;
+    assert.ok(some > 0 && some < all);
+    assert.equal(core.warmUp(5000), all + some);
+    assert.equal(core.loadedRecords(), records);
+    assert.equal(core.analyze('', DEFAULTS), before);
   });
 
   test('an empty data set analyses like the CLI given an empty file', async () => {
