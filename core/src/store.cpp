@@ -289,7 +289,9 @@ void Column::append_number_slow(uint64_t v) {
 template <class T>
 T* Column::extend(std::vector<T>& v, size_t n) {
     const size_t need = size_ + n + padding(sizeof(T));
-    if (v.capacity() < need) v.reserve(std::max(need, v.capacity() * 2));
+    // Exactly: bulk appends are few (one per imported share), and doubling here would leave up
+    // to half the merged column as slack in a wasm heap that never shrinks.
+    if (v.capacity() < need) v.reserve(need);
     v.resize(need, 0);  // the old padding is overwritten by rows; the new tail is zeros
     return v.data() + size_;
 }
@@ -349,6 +351,12 @@ void Column::append_column(const Column& src, std::span<const uint32_t> remap) {
     const uint32_t mark = src.escape_mark();
     const Column* src_base = src.base_;
     const bool has_nulls = src.nulls.any();
+    // Room for all n at the current width at once, not by doubling (see extend).
+    switch (width_) {
+        case 1: u8_.reserve(size_ + n + padding(1)); break;
+        case 2: u16_.reserve(size_ + n + padding(2)); break;
+        default: u32_.reserve(size_ + n + padding(4)); break;
+    }
     src.visit_stored([&](const auto* s) {
         for (size_t r = 0; r < n; ++r) {
             if (has_nulls && src.nulls.is_null(r)) {

@@ -330,7 +330,7 @@ public:
 private:
     friend struct DataTransferAccess;
     // Makes room for `n` more rows at the current width and returns where row size() goes;
-    // the caller writes all n, then adds n to size_. Capacity grows by doubling.
+    // the caller writes all n, then adds n to size_. Capacity grows to fit exactly.
     template <class T>
     T* extend(std::vector<T>& v, size_t n);
     // Inlined into the loader's per-value appends (out of line it was 5% of the load).
