@@ -110,6 +110,28 @@ constexpr uint64_t kDigitOnes = 0x0101010101010101ull;
     return true;
 }
 
+// A token of 1 to 7 digits at p, ended by a blank or a control byte within the 8 bytes read
+// (so p + 8 <= end): its length, with its value in `out`; 0 for anything else (longer, not
+// digits, or a digit run that goes on with other token bytes), which the caller reads the
+// long way. One load finds the token's end and converts it.
+[[gnu::always_inline]] inline size_t short_number(const char* p, const char* end, uint64_t& out) noexcept {
+    if (end - p < 8) return 0;
+    uint64_t w;
+    std::memcpy(&w, p, sizeof w);
+    const uint64_t x = w ^ (kDigitOnes * '0');  // a digit byte becomes 0..9
+    // The lowest byte above 9 is flagged exactly (x + 0x76 sets its high bit, or x had it set;
+    // carries only run upwards, into bytes past it).
+    const uint64_t m = ((x + kDigitOnes * 0x76) | x) & (kDigitOnes * 0x80);
+    if (m == 0) return 0;
+    const size_t len = static_cast<size_t>(std::countr_zero(m)) >> 3;
+    if (len == 0 || kByteClass[static_cast<unsigned char>(p[len])] == kTokenByte) return 0;
+    uint64_t v = x << (8 * (8 - len));  // the digits in the top bytes, zeros below
+    v = (v * 10 + (v >> 8)) & 0x00FF00FF00FF00FFull;
+    v = (v * 100 + (v >> 16)) & 0x0000FFFF0000FFFFull;
+    out = (v * 10000 + (v >> 32)) & 0xFFFFFFFFull;
+    return len;
+}
+
 // parse_u64(v), faster for tokens of up to 16 digits when 8 bytes can be read from each
 // group's start without passing `limit` (the end of the line the token is in).
 [[gnu::always_inline]] inline std::optional<uint64_t> parse_number(std::string_view v, const char* limit) noexcept {
@@ -247,7 +269,11 @@ bool RecordParser::set_layout(const std::vector<std::string>& fields, uint64_t l
         Column& col = store_.column(name);
         uint8_t rule = name == "action" ? 1 : name == "log-status" ? 2 : 0;
         const bool ids = col.kind == FieldKind::Address || col.kind == FieldKind::Enum || col.kind == FieldKind::Text;
-        slots_.push_back({&col, col.kind, rule, ids, false, 0, {}});
+        const uint32_t short_max = col.kind == FieldKind::Small                                  ? 255
+                                   : col.kind == FieldKind::Port || col.kind == FieldKind::Flags ? 65535
+                                   : col.kind == FieldKind::Counter || col.kind == FieldKind::Time ? 0xFFFFFFFFu
+                                                                                                   : 0;
+        slots_.push_back({&col, col.kind, rule, ids, short_max, false, 0, {}});
     }
     // A column stored relative to another (end to start) is appended after the others, so
     // that the row's start is there to be read against whatever the field order.
@@ -519,10 +545,17 @@ bool RecordParser::stage_fast(std::string_view line) {
     for (size_t i = 0; i < slot_count; ++i) {
         // p is at a token's first byte, or at the end
         if (p == end || *p == '#') return false;  // too few fields, or a comment
-        const char* const start = p;
-        p = token_end(p, end);
-        if (!convert(slots[i], std::string_view(start, static_cast<size_t>(p - start)), end, staged[i], nullptr))
-            return false;
+        uint64_t n = 0;
+        const size_t digits = slots[i].short_max != 0 ? short_number(p, end, n) : 0;
+        if (digits != 0 && n <= slots[i].short_max) {
+            staged[i] = {n, false};  // what convert() makes of it, found in one 8-byte load
+            p += digits;
+        } else {
+            const char* const start = p;
+            p = token_end(p, end);
+            if (!convert(slots[i], std::string_view(start, static_cast<size_t>(p - start)), end, staged[i], nullptr))
+                return false;
+        }
         if (p < end) {  // a blank or a control byte ends the token
             if (kByteClass[static_cast<unsigned char>(*p)] == kControl) return false;
             do ++p;

@@ -460,3 +460,52 @@ TEST_CASE("record_parser.numbers_of_every_length") {
         for (size_t r = 0; r < expect.size(); ++r) CHECK(f.value(r, "bytes") == expect[r]);
     }
 }
+
+// Numbers with a long rest of the line after them (where the parser reads 8 bytes at once):
+// every length up to 9, a junk byte at every position, each ending before every separator and a
+// control byte, in a Counter, a Port (at most 65535) and a Small (at most 255) column. Expected
+// values come from parse_u64 and the column's limit.
+TEST_CASE("record_parser.numbers_inside_a_line") {
+    struct Case {
+        const char* field;
+        uint64_t max;
+    };
+    for (const Case& c : {Case{"bytes", UINT64_MAX}, Case{"srcport", 65535}, Case{"protocol", 255}}) {
+        Fixture f;
+        auto p = f.parser({c.field, "packets", "interface-id"});
+        std::vector<std::string> expect;
+        uint64_t n = 0, bad = 0, binary = 0;
+        const std::string digits = "987654321";
+        for (size_t len = 1; len <= 9; ++len) {
+            std::vector<std::string> numbers = {digits.substr(9 - len), std::string(len, '0'), "1" + std::string(len - 1, '0'),
+                                                std::string(len, '9')};
+            for (size_t pos = 0; pos < len; ++pos)
+                for (char junk : {'/', ':', 'a', '-', '\x80', '.', '#'}) {
+                    std::string broken = digits.substr(9 - len);
+                    broken[pos] = junk;
+                    numbers.push_back(broken);
+                }
+            for (const std::string& number : numbers)
+                for (char sep : {' ', '\t', '\r', '\x01'}) {
+                    CAPTURE(number);
+                    CAPTURE(static_cast<int>(sep));
+                    p.line(number + sep + "12345678 eni-0123456789abcdef0", ++n);
+                    const auto v = parse_u64(number);
+                    if (number[0] == '#') continue;  // a comment line, control byte and all
+                    if (sep == '\x01') ++binary;
+                    else if (number == "-") expect.push_back("-");
+                    else if (v && *v <= c.max) expect.push_back(std::to_string(*v));
+                    else ++bad;
+                }
+        }
+        f.store.pad_columns();
+        CAPTURE(c.field);
+        CHECK(f.report.count(BadLineReason::Binary) == binary);
+        CHECK(f.report.bad_lines() == bad + binary);
+        REQUIRE(f.store.rows() == expect.size());
+        for (size_t r = 0; r < expect.size(); ++r) {
+            CHECK(f.value(r, c.field) == expect[r]);
+            CHECK(f.value(r, "packets") == "12345678");
+        }
+    }
+}

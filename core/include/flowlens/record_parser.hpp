@@ -71,6 +71,9 @@ private:
         FieldKind kind;
         uint8_t enum_rule;  // 0 = free enum, 1 = action, 2 = log-status
         bool holds_ids;     // Address, Enum, Text: the column takes ids, not numbers
+        // Numbers: the largest value a short token (1-7 digits) may have, the fast path's check;
+        // 0 for the other kinds. Counter and Time take any (7 digits are far below 2^31 s).
+        uint32_t short_max;
         // Enum and Text: the last token seen in this slot and its code. Consecutive records of
         // one interface repeat account-id, interface-id, action…: a hit skips hash and probe.
         // Codes never change once given, so the cache stays right whatever else is loaded.
