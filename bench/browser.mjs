@@ -2,6 +2,7 @@
 // the same generated file, in headless Chromium.
 //
 //   node bench/browser.mjs [--records N] [--runs R] [--file LOG] [--keep] [--only flowlens,duckdb,stream]
+//   node bench/browser.mjs … --gzip-files K [--only flowlens-gz,gunzip]   (gzip input, several files)
 //
 // Serves dist/ (web/serve.mjs) and a bench page under /__bench/ (bench/browser-page.mjs bundled with
 // @duckdb/duckdb-wasm by esbuild into a temp folder; the "eh" bundle's worker and wasm from
@@ -15,6 +16,16 @@
 //             CSV → table (read_csv, explicit types), the aggregates, and the same aggregates
 //             under each filter's SQL equivalent;
 //   stream    file.stream() read to the end on the main thread (MB/s: what reading the File costs).
+// With --gzip-files K the log is also cut at line boundaries into K equal shares, each written as a
+// valid flow log (the file's S3 header line first) gzipped with node:zlib level 6 into the temp
+// folder, and two more cases run (they are the default then; --only picks among all five):
+//   flowlens-gz  all K .gz files set at once on data-testid=file-input; timed as `flowlens` (change
+//                → ready + two frames), no filters; the page's record count is checked against the CLI's;
+//   gunzip       the baseline: the K Files read through file.stream().pipeThrough(new
+//                DecompressionStream('gzip')) to the end in the bench page, (a) one after another on
+//                the main thread, (b) spread over W = navigator.hardwareConcurrency Web Workers
+//                (bench/gunzip-worker.js; file i to worker i mod W, each reading its files in turn);
+//                seconds and MB/s of decompressed output. Ratio printed: flowlens-gz / gunzip (b).
 // Peak memory: VmHWM (peak resident set, kernel-tracked) from /proc/<pid>/status of the Chromium
 // renderer process(es) of that browser, read after the case: the page, its Web Worker(s), wasm
 // memory, JS heaps, canvases. The browser process (which serves the File's bytes) separately.
@@ -22,11 +33,13 @@
 import { chromium } from 'playwright-core';
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, existsSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
 import { createStaticServer } from '../web/serve.mjs';
 import { CHROMIUM, CHROMIUM_ARGS, refuseOtherOrigins } from '../scripts/chromium.mjs';
 import { FILTERS, median } from './queries.mjs';
@@ -43,7 +56,15 @@ function arg(name, fallback) {
 }
 const records = Number(arg('--records', 1_000_000));
 const runs = Number(arg('--runs', 3));
-const only = (arg('--only', 'flowlens,duckdb,stream')).split(',');
+const gzipFiles = Number(arg('--gzip-files', 0));
+if (!Number.isInteger(gzipFiles) || gzipFiles < 0) throw new Error('--gzip-files wants a whole number of files (1 or more)');
+const CASES = ['flowlens', 'duckdb', 'stream', ...(gzipFiles ? ['flowlens-gz', 'gunzip'] : [])];
+const only = (arg('--only', CASES.join(','))).split(',');
+for (const c of only) {
+  if (!CASES.includes(c)) {
+    throw new Error(`--only: unknown case "${c}" (cases: flowlens, duckdb, stream; flowlens-gz and gunzip with --gzip-files K)`);
+  }
+}
 const TIMEOUT = Number(arg('--timeout', 600)) * 1000;
 for (const p of [join(DIST, 'index.html'), CLI, join(DUCKDB_DIST, 'duckdb-eh.wasm')]) {
   if (!existsSync(p)) throw new Error(`${p} is missing: run \`make build\` and \`npm ci\` first`);
@@ -64,6 +85,87 @@ const expectedFiltered = Object.fromEntries(FILTERS.map(([expr]) => [expr,
 console.log(provenance(ROOT, [CLI, join(DIST, 'flowlens-core.wasm')]));
 console.log(`input: ${file}, ${expected.totals.records.toLocaleString('en-US')} records, ${MB.toFixed(1)} MB; ${runs} runs per case, a fresh Chromium each; medians`);
 
+const basenameOf = (p) => p.slice(p.lastIndexOf('/') + 1).replace(/\.log$/, '');
+/**
+ * Cuts `src` into k flow logs at line boundaries (equal byte shares of the lines after the header;
+ * each cut moved to the next line start), each with the header line first, gzipped (level 6) into
+ * `dir`. Returns [{path, size (gzipped), plain (bytes before gzip), records (lines after the header)}].
+ */
+async function splitGzip(src, k, dir) {
+  const total = statSync(src).size;
+  const fd = openSync(src, 'r');
+  const buf = Buffer.alloc(64 << 10);
+  let header;
+  const cuts = [];
+  try {
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    const nl = buf.subarray(0, n).indexOf(10);
+    if (nl < 0 || !buf.subarray(0, nl).toString('latin1').startsWith('version ')) {
+      throw new Error(`--gzip-files: ${src} does not start with an S3 header line ("version account-id …")`);
+    }
+    header = Buffer.from(buf.subarray(0, nl + 1));
+    // The first line start at or after `at`.
+    const lineStart = (at) => {
+      for (let pos = at - 1; pos < total;) {
+        const got = readSync(fd, buf, 0, buf.length, pos);
+        if (got <= 0) break;
+        const i = buf.subarray(0, got).indexOf(10);
+        if (i >= 0) return pos + i + 1;
+        pos += got;
+      }
+      return total;
+    };
+    cuts.push(nl + 1);
+    for (let i = 1; i < k; i += 1) {
+      cuts.push(Math.max(cuts[i - 1], lineStart(nl + 1 + Math.round((total - nl - 1) * i / k))));
+    }
+    cuts.push(total);
+  } finally {
+    closeSync(fd);
+  }
+  const width = String(k).length;
+  return Promise.all(Array.from({ length: k }, async (_, i) => {
+    const path = join(dir, `${basenameOf(src)}.part-${String(i + 1).padStart(width, '0')}-of-${k}.log.gz`);
+    let plain = 0;
+    let lines = 0;
+    let last = 10;
+    const body = cuts[i + 1] > cuts[i] ? createReadStream(src, { start: cuts[i], end: cuts[i + 1] - 1 }) : [];
+    await pipeline(
+      async function* () {
+        yield header;
+        for await (const chunk of body) yield chunk;
+      },
+      async function* (source) {
+        for await (const chunk of source) {
+          plain += chunk.length;
+          for (let j = chunk.indexOf(10); j >= 0; j = chunk.indexOf(10, j + 1)) lines += 1;
+          last = chunk[chunk.length - 1];
+          yield chunk;
+        }
+      },
+      createGzip({ level: 6 }),
+      createWriteStream(path),
+    );
+    // lines counts newlines: minus the header's, plus a last line without one.
+    return { path, size: statSync(path).size, plain, records: lines - 1 + (last === 10 ? 0 : 1) };
+  }));
+}
+let gz = null;
+if (only.includes('flowlens-gz') || only.includes('gunzip')) {
+  const t0 = performance.now();
+  const parts = await splitGzip(file, gzipFiles, tmp);
+  gz = {
+    parts,
+    paths: parts.map((p) => p.path),
+    size: parts.reduce((a, p) => a + p.size, 0),
+    plain: parts.reduce((a, p) => a + p.plain, 0),
+  };
+  const recs = parts.map((p) => p.records);
+  console.log(`gzip input: ${gzipFiles} files cut at line boundaries, each with the header line, node:zlib level 6 (in ${((performance.now() - t0) / 1e3).toFixed(1)} s): ` +
+    `${(gz.size / 1e6).toFixed(1)} MB gzipped, ${(gz.plain / 1e6).toFixed(1)} MB decompressed (${(gz.plain / gz.size).toFixed(1)}:1); ` +
+    `${Math.min(...recs).toLocaleString('en-US')}–${Math.max(...recs).toLocaleString('en-US')} records per file`);
+}
+
 // ---- the bench page ----------------------------------------------------------------------------------
 const pageDir = join(tmp, 'page');
 await build({
@@ -72,12 +174,13 @@ await build({
   platform: 'browser', target: 'chrome120',
 });
 writeFileSync(join(pageDir, 'index.html'), '<!doctype html><meta charset="utf-8"><title>FlowLens bench</title>' +
-  '<input type="file" id="file"><script type="module" src="/__bench/bench.js"></script>\n');
+  '<input type="file" id="file" multiple><script type="module" src="/__bench/bench.js"></script>\n');
 const BENCH_FILES = {
   '/__bench/': join(pageDir, 'index.html'),
   '/__bench/bench.js': join(pageDir, 'bench.js'),
   '/__bench/duckdb-browser-eh.worker.js': join(DUCKDB_DIST, 'duckdb-browser-eh.worker.js'),
   '/__bench/duckdb-eh.wasm': join(DUCKDB_DIST, 'duckdb-eh.wasm'),
+  '/__bench/gunzip-worker.js': join(ROOT, 'bench', 'gunzip-worker.js'),
 };
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.wasm': 'application/wasm' };
 
@@ -189,15 +292,19 @@ async function untilDrawn(page) {
   });
 }
 
-async function flowlensRun() {
+/** inputs: the path(s) set on the file input at once; withFilters: then the FILTERS, and clearing. */
+async function flowlensRun(inputs = file, withFilters = true) {
   return withBrowser(async (page, mem, errors) => {
     await page.addInitScript(INSTRUMENT);
     await page.goto(`${origin}/`);
     await page.waitForFunction(() => document.documentElement.dataset.state === 'idle', null, { timeout: 60_000 });
     const idle = mem();
-    await page.setInputFiles('[data-testid="file-input"]', file);
+    await page.setInputFiles('[data-testid="file-input"]', inputs);
     const load = await untilDrawn(page);
     const shown = await page.evaluate(() => ({
+      // How many workers the page's load used (engine-client's timing.shares; absent = one).
+      shares: performance.getEntriesByName('fl:load-done').at(-1)?.detail?.timing?.shares ?? 1,
+      workers: Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)),
       records: Number(document.querySelector('[data-testid="total-records"]')?.dataset.value),
       bytes: Number(document.querySelector('[data-testid="total-bytes"]')?.dataset.value),
       charts: ['chart-timeseries', 'chart-top', 'chart-rejects', 'chart-conversations']
@@ -208,7 +315,7 @@ async function flowlensRun() {
     }
     const loaded = mem();
     const filters = [];
-    for (const [expr] of FILTERS) {
+    for (const [expr] of withFilters ? FILTERS : []) {
       await page.fill('[data-testid="filter-input"]', expr);
       await page.press('[data-testid="filter-input"]', 'Enter');
       const t = await untilDrawn(page);
@@ -247,6 +354,23 @@ async function streamRun() {
     const r = await page.evaluate(() => window.benchStream());
     if (r.bytes !== size) throw new Error(`stream read ${r.bytes} of ${size} bytes`);
     return { ...r, idle, end: mem() };
+  });
+}
+
+async function gunzipRun() {
+  return withBrowser(async (page, mem, errors) => {
+    await page.goto(`${origin}/__bench/`);
+    await page.waitForFunction(() => typeof window.benchGunzipWorkers === 'function');
+    const idle = mem();
+    await page.setInputFiles('#file', gz.paths);
+    const main = await page.evaluate(() => window.benchGunzipMain());
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency || 1);
+    const workers = await page.evaluate((w) => window.benchGunzipWorkers(w), cores);
+    for (const [name, r] of [['one thread', main], ['workers', workers]]) {
+      if (r.bytes !== gz.plain) throw new Error(`gunzip (${name}) gave ${r.bytes} bytes, the files hold ${gz.plain}`);
+    }
+    if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
+    return { main, workers, cores, idle, end: mem() };
   });
 }
 
@@ -306,6 +430,37 @@ try {
     }
     if (failures.length) console.log(`DuckDB-WASM FAILED on this file (run ${rs.length + 1}): ${failures[0]}`);
     else printDuckdb(rs);
+  }
+  if (only.includes('flowlens-gz')) {
+    const rs = [];
+    for (let i = 0; i < runs; i += 1) rs.push(await flowlensRun(gz.paths, false));
+    const drawn = median(rs.map((r) => r.load.drawn));
+    results.flowlensGz = drawn;
+    const sh = rs[0].shown;
+    console.log(`FlowLens gzip, ${gzipFiles} file${gzipFiles === 1 ? '' : 's'} (${(gz.size / 1e6).toFixed(1)} MB → ${(gz.plain / 1e6).toFixed(1)} MB) drop → dashboard drawn: ${s3(drawn)} = ` +
+      `${(gz.plain / 1e6 / drawn).toFixed(0)} MB/s decompressed (${(gz.size / 1e6 / drawn).toFixed(0)} MB/s gzipped) (ready ${s3(median(rs.map((r) => r.load.ready)))}; ${sh.charts}/4 charts painted)`);
+    console.log(`  records shown ${sh.records.toLocaleString('en-US')} (flowlens analyze on the plain file: ${expected.totals.records.toLocaleString('en-US')}); ` +
+      `the load used ${rs.map((r) => r.shown.shares).join('/')} of the page's ${sh.workers} workers`);
+    console.log(`  renderer peak (VmHWM) after load ${fmtMB(Math.max(...rs.map((r) => r.loaded.rendererHwm)))} (idle page ${fmtMB(median(rs.map((r) => r.idle.rendererHwm)))}); renderer RSS after ${fmtMB(median(rs.map((r) => r.loaded.rendererRss)))}; browser process peak ${fmtMB(Math.max(...rs.map((r) => r.loaded.browserHwm)))}; renderers ${rs[0].loaded.renderers}`);
+  }
+  if (only.includes('gunzip')) {
+    const rs = [];
+    for (let i = 0; i < runs; i += 1) rs.push(await gunzipRun());
+    const a = median(rs.map((r) => r.main.seconds));
+    const b = median(rs.map((r) => r.workers.seconds));
+    results.gunzip = b;
+    const mbs = (t) => `${(gz.plain / 1e6 / t).toFixed(0)} MB/s`;
+    const w = rs[0].workers;
+    console.log(`gunzip ${gzipFiles} file${gzipFiles === 1 ? '' : 's'} (file.stream() → DecompressionStream('gzip'), bench page; ${(gz.plain / 1e6).toFixed(1)} MB out): ` +
+      `(a) one after another, main thread ${s3(a)} = ${mbs(a)}; (b) ${w.workers} Web Worker${w.workers === 1 ? '' : 's'} (hardwareConcurrency ${rs[0].cores}) ${s3(b)} = ${mbs(b)} ` +
+      `(${(a / b).toFixed(2)}× (a); workers started in ${ms(median(rs.map((r) => r.workers.start)))} beforehand, not counted)`);
+    console.log(`  (b) per worker: ${w.per.map((p, i) => `#${i} ${p.files} file${p.files === 1 ? '' : 's'} ${s3(p.seconds)}`).join(', ')} (run 1); renderer peak (VmHWM) ${fmtMB(Math.max(...rs.map((r) => r.end.rendererHwm)))} (idle page ${fmtMB(median(rs.map((r) => r.idle.rendererHwm)))}); browser process peak ${fmtMB(Math.max(...rs.map((r) => r.end.browserHwm)))}`);
+  }
+  if (results.flowlensGz && results.gunzip) {
+    console.log(`ratio FlowLens gzip / gunzip in workers (time): ${(results.flowlensGz / results.gunzip).toFixed(2)} (FlowLens reaches ${(results.gunzip / results.flowlensGz * 100).toFixed(0)} % of the decompression limit: ${(gz.plain / 1e6 / results.flowlensGz).toFixed(0)} of ${(gz.plain / 1e6 / results.gunzip).toFixed(0)} MB/s)`);
+  }
+  if (results.flowlensGz && results.flowlens) {
+    console.log(`ratio FlowLens gzip / FlowLens plain file (time): ${(results.flowlensGz / results.flowlens).toFixed(2)}`);
   }
   if (results.flowlens && results.duckdb) {
     console.log(`ratio FlowLens / DuckDB-WASM (time, file → results): ${(results.flowlens / results.duckdb).toFixed(2)} (FlowLens ${(results.duckdb / results.flowlens).toFixed(1)}× as fast, and it also draws the dashboard)`);

@@ -48,14 +48,12 @@ InputShape describe_input(const InputFile& input) {
 
 std::vector<std::vector<LoadJob>> plan_load(const std::vector<InputShape>& shapes, unsigned threads,
                                             uint64_t min_parallel_bytes, uint64_t min_part_bytes) {
-    uint64_t total_bytes = 0, total_weight = 0;
-    for (const auto& s : shapes) {
-        total_bytes += s.size;
-        total_weight += s.weight;
-    }
+    // The threshold is work, not file size: 4 MB of gzip is about 24 MB to read and parse.
+    uint64_t total_weight = 0;
+    for (const auto& s : shapes) total_weight += s.weight;
     std::vector<std::vector<LoadJob>> shares;
     if (shapes.empty()) return shares;
-    if (threads <= 1 || total_bytes < min_parallel_bytes || total_weight == 0) {
+    if (threads <= 1 || total_weight < min_parallel_bytes || total_weight == 0) {
         shares.emplace_back();
         for (size_t i = 0; i < shapes.size(); ++i) shares[0].push_back({i, std::nullopt});
         return shares;

@@ -12,7 +12,9 @@
 // describeFiles() reads the first bytes of each file that could be cut (to tell plain text from
 // gzip/JSON and to give parts the file's first line): O(files that are large enough), small reads.
 
-export const MIN_PARALLEL_BYTES = 24 << 20; // below this, helpers cost more than they save
+// Below this much work (plain bytes, a gzipped byte counting GZIP_WEIGHT), helpers cost more
+// than they save.
+export const MIN_PARALLEL_BYTES = 24 << 20;
 export const MIN_PART_BYTES = 8 << 20; // no part smaller than this (the cut moves or goes)
 export const GZIP_WEIGHT = 6; // work of a gzipped byte relative to a plain one (estimate)
 const HEAD_BYTES = 64 << 10; // the first line of a flow log file (a header) is far shorter
@@ -53,8 +55,7 @@ function firstNonBlank(bytes) {
 export function planLoad(described, workers, { minParallelBytes = MIN_PARALLEL_BYTES, minPartBytes = MIN_PART_BYTES } = {}) {
   const whole = (f) => ({ index: f.index, file: f.file, name: f.name, size: f.size, part: null });
   const totalWeight = described.reduce((s, f) => s + f.weight, 0);
-  const totalBytes = described.reduce((s, f) => s + f.size, 0);
-  if (workers <= 1 || totalBytes < minParallelBytes || described.length === 0) {
+  if (workers <= 1 || totalWeight < minParallelBytes || described.length === 0) {
     return described.length ? [described.map(whole)] : [];
   }
   const target = totalWeight / workers;

@@ -44,6 +44,16 @@ test('load_plan.small_loads_stay_in_one_worker', () => {
   assert.deepEqual(planLoad([], 4), []);
 });
 
+test('load_plan.the_threshold_is_work_so_small_gzip_files_share', () => {
+  // 4 files of 1.5 MB gzipped: 6 MB on disk, 36 MB of work (about 45 MB of text to parse).
+  const gz = [0, 1, 2, 3].map((i) => desc(i, 1.5 * MB, { gzip: true }));
+  const shares = planLoad(gz, 2);
+  assert.equal(shares.length, 2);
+  assert.deepEqual(shares.map((s) => s.map((j) => j.index)), [[0, 1], [2, 3]]);
+  // The same 6 MB of plain text is little work: one worker.
+  assert.equal(planLoad([0, 1, 2, 3].map((i) => desc(i, 1.5 * MB)), 2).length, 1);
+});
+
 test('load_plan.one_large_file_is_cut_into_equal_parts', () => {
   const size = 117 * MB + 5;
   const files = [desc(0, size)];
