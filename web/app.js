@@ -176,16 +176,17 @@ async function runQuery({ conditions = state.conditions, typed = null, fromLoad 
   // findings and the records page are shown too.
   const drawAnalysis = (analysis) => {
     if (seq !== state.querySeq) return;
+    state.conditions = typed === null ? conditions : splitTyped(conditions.slice(0, -1), typed);
+    state.analysis = analysis;
+    state.offset = 0;
+    syncHash(joinConditions(state.conditions), pushHistory);
+    drawCharts(); // before any text changes (see drawCharts)
     if (typed !== null) {
       filterBar.setText('');
       filterBar.clearError();
     } else if (!fromLoad && !keepError) {
       filterBar.clearError();
     }
-    state.conditions = typed === null ? conditions : splitTyped(conditions.slice(0, -1), typed);
-    state.analysis = analysis;
-    state.offset = 0;
-    syncHash(joinConditions(state.conditions), pushHistory);
     filterBar.render(state.conditions);
     renderAnalysis();
     performance.mark('fl:charts-done');
@@ -278,24 +279,67 @@ function addFilter(condition) {
 
 // ---------------------------------------------------------------------------- rendering
 
+// The charts of state.analysis. Drawn before the page's text changes: ECharts reads the layout
+// while it draws (a canvas's offset), and with the text already changed every chart would have
+// the page laid out again first.
+function drawCharts() {
+  const a = state.analysis;
+  const keys = Object.keys(a.top);
+  if (!keys.includes(state.topKey)) state.topKey = keys[0] ?? 'srcaddr';
+  drawTimeseries();
+  drawTop();
+  charts.set('chart-conversations', conversationsOption(a, { metric: state.topMetric }));
+  // A filter often leaves the rejects as they were (`action = REJECT`, or nothing rejected).
+  setBarChart('chart-rejects', [a.rejects?.by_dstport, a.rejects?.records], () => rejectsByPortOption(a));
+  setBarChart('chart-rejects-source', [a.rejects?.by_source, a.rejects?.records], () => rejectsBySourceOption(a));
+}
+
+// Everything else state.analysis shows (drawCharts first).
 function renderAnalysis() {
   const a = state.analysis;
   renderCards(a); // the findings follow with the follow-up queries (runQuery)
-  renderTimeseries();
+  timeseriesHint();
   renderTopKeys();
-  renderTop();
-  charts.set('chart-conversations', conversationsOption(a, { metric: state.topMetric }));
-  charts.set('chart-rejects', rejectsByPortOption(a));
-  charts.set('chart-rejects-source', rejectsBySourceOption(a));
+  topHint();
   const r = a.rejects;
-  byId('rejects-note').textContent = r.records
+  setText(byId('rejects-note'), r.records
     ? `${formatInt(r.records)} rejected records (${formatBytes(r.bytes)}). Click a bar to filter.`
-    : '';
-  renderScanners(byId('scanners'), a, (src) => addFilter(equals('srcaddr', src)));
-  renderBadLines(byId('bad-lines'), a.errors);
-  renderFilesTable(byId('files-table'), mergeFileReports(a.errors.files, state.load.files));
-  byId('footer').textContent = `FlowLens ${a.flowlens.version} · analysed in this browser tab; no data left this computer.`;
+    : '');
+  renderUnlessSame(byId('scanners'), [r?.scanners?.slice(0, 20), r?.scanners?.length, r?.scan_thresholds],
+    (el) => renderScanners(el, a, (src) => addFilter(equals('srcaddr', src))));
+  // The load's files and unreadable lines are the same for every filter: drawn once per load.
+  renderUnlessSame(byId('bad-lines'), a.errors, (el) => renderBadLines(el, a.errors));
+  const files = mergeFileReports(a.errors.files, state.load.files);
+  renderUnlessSame(byId('files-table'), files, (el) => renderFilesTable(el, files));
+  setText(byId('footer'), `FlowLens ${a.flowlens.version} · analysed in this browser tab; no data left this computer.`);
   reportExport.setEnabled(true);
+}
+
+// What each container was last drawn from (JSON), so that a view whose data did not change is
+// left as it is: rebuilding it would draw the same thing and cost style and layout for nothing.
+const drawnFrom = new WeakMap();
+
+function renderUnlessSame(el, data, render) {
+  const key = JSON.stringify(data ?? null);
+  if (drawnFrom.get(el) === key) return;
+  render(el);
+  drawnFrom.set(el, key);
+}
+
+// A bar chart (no state of its own: no zoom, legend or selection) whose builder gets the same
+// input as last time keeps its drawing: the builders are pure, so it would be drawn the same.
+// `input` is everything its builder reads from the analysis, and the options given to it.
+const chartInputs = new Map(); // chart id → JSON of the input it was last drawn from
+
+function setBarChart(id, input, build) {
+  const key = JSON.stringify(input);
+  if (chartInputs.get(id) === key) return;
+  charts.set(id, build());
+  chartInputs.set(id, key);
+}
+
+function setText(el, text) {
+  if (el.textContent !== text) el.textContent = text;
 }
 
 // The worker's list knows about files it skipped (cancel); the core's knows the rest. They come
@@ -305,12 +349,21 @@ function mergeFileReports(core, worker) {
 }
 
 function renderTimeseries() {
+  drawTimeseries();
+  timeseriesHint();
+}
+
+function drawTimeseries() {
   const a = state.analysis;
   charts.set('chart-timeseries', timeseriesOption(a, { metric: state.tsMetric }));
   if (a.timeseries.points.length > 0) charts.armBrush('chart-timeseries');
-  byId('ts-hint').textContent = a.timeseries.points.length
+}
+
+function timeseriesHint() {
+  const a = state.analysis;
+  setText(byId('ts-hint'), a.timeseries.points.length
     ? `${bucketText(drawnSeries(a.timeseries).bucket)} buckets by each record's start time. Drag across the chart (or click a bar) to filter on that time range.`
-    : '';
+    : '');
 }
 
 function bucketText(s) {
@@ -324,17 +377,29 @@ function renderTopKeys() {
   const select = byId('top-key');
   const keys = Object.keys(state.analysis.top);
   if (!keys.includes(state.topKey)) state.topKey = keys[0] ?? 'srcaddr';
-  select.replaceChildren(...keys.map((k) => h('option', { value: k, selected: k === state.topKey }, keyLabel(k))));
+  renderUnlessSame(select, keys, () => {
+    select.replaceChildren(...keys.map((k) => h('option', { value: k, selected: k === state.topKey }, keyLabel(k))));
+  });
   select.value = state.topKey;
 }
 
 function renderTop() {
+  drawTop();
+  topHint();
+}
+
+function drawTop() {
   const a = state.analysis;
-  charts.set('chart-top', topOption(a, { key: state.topKey, metric: state.topMetric }));
+  setBarChart('chart-top', [a.top?.[state.topKey], a.totals, state.topKey, state.topMetric],
+    () => topOption(a, { key: state.topKey, metric: state.topMetric }));
+}
+
+function topHint() {
+  const a = state.analysis;
   const entry = a.top[state.topKey];
-  byId('top-hint').textContent = entry
+  setText(byId('top-hint'), entry
     ? `${formatInt(entry.distinct)} distinct value${entry.distinct === 1 ? '' : 's'}${entry.rows.length < entry.distinct ? `, the top ${entry.rows.length} shown` : ''}. Click a bar to filter on it.`
-    : '';
+    : '');
 }
 
 function showPage(page) {

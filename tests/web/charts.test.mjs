@@ -201,3 +201,27 @@ test('charts.bars_empty_and_custom_metric', () => {
   assert.deepEqual(opt.dataset.source, [['a', 3]]);
   assert.match(barsOption(undefined).title.text, /Nothing/);
 });
+
+// ChartsHost.set merges a new option into the chart only when it has the old one's shape (the
+// same keys outside the replaced components), so nothing of the old option can survive.
+test('charts.option_shape_decides_in_place_updates', async () => {
+  const { optionShape } = await import('../../web/ui/charts-host.js');
+  const all = sample();
+  const rejects = sample(['--filter', 'action = reject']);
+  const none = sample(['--filter', 'bytes > 100T']);
+  // Another filter, same kind of chart: the same shape (the data sit in replaced components).
+  assert.equal(optionShape(timeseriesOption(all, { metric: 'bytes' })), optionShape(timeseriesOption(rejects, { metric: 'bytes' })));
+  assert.equal(optionShape(topOption(all, { key: 'srcaddr' })), optionShape(topOption(rejects, { key: 'dstport' })));
+  assert.equal(optionShape(conversationsOption(all)), optionShape(conversationsOption(rejects)));
+  assert.equal(optionShape(rejectsByPortOption(all)), optionShape(rejectsBySourceOption(rejects)));
+  // A third series changes the top-level colour list (merged index by index): rebuilt.
+  assert.notEqual(optionShape(timeseriesOption(all, { metric: 'bytes' })), optionShape(timeseriesOption(all, { metric: 'records' })));
+  // An empty chart and a drawn one: rebuilt.
+  assert.notEqual(optionShape(topOption(all)), optionShape(topOption(none)));
+  assert.notEqual(optionShape(timeseriesOption(all)), optionShape(timeseriesOption(none)));
+  // Keys and array lengths count, values (functions too) and the replaced components do not.
+  assert.equal(optionShape({ grid: { left: 1 }, toolbox: { f: () => 'a' } }), optionShape({ grid: { left: 2 }, toolbox: { f: 'b' } }));
+  assert.equal(optionShape({ grid: {}, series: [{ a: 1 }], tooltip: { x: 1 } }), optionShape({ grid: {}, series: [], tooltip: {} }));
+  assert.notEqual(optionShape({ grid: { left: 1 } }), optionShape({ grid: { left: 1, top: 2 } }));
+  assert.notEqual(optionShape({ color: ['a', 'b'] }), optionShape({ color: ['a', 'b', 'c'] }));
+});

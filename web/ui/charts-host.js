@@ -15,10 +15,40 @@ echarts.use([
   CanvasRenderer,
 ]);
 
+// Components that hold the data or state the user changes (legend toggles, the zoom range, the
+// graph's zoom and pan and selections in the series, the axis pointer's last position in the
+// axes, the tooltip shown under the pointer): a new option always replaces them, as it would
+// with notMerge. The rest (grid, toolbox, brush, title, global style) is merged into the
+// existing models.
+const REPLACED = ['series', 'dataset', 'legend', 'dataZoom', 'xAxis', 'yAxis', 'tooltip'];
+
+/**
+ * The key structure of an option without its replaced components: two options with the same
+ * shape differ only in values, so merging the second into the first gives exactly the chart the
+ * second alone would give (no key of the first can survive the merge). Arrays of plain values
+ * are leaves of a given length (a top-level array such as `color` is merged index by index, so a
+ * longer old one would keep its tail); functions count as values.
+ */
+export function optionShape(option) {
+  const shape = (v) => {
+    if (Array.isArray(v)) {
+      return v.some((x) => x !== null && typeof x === 'object') ? `[${v.map(shape).join(',')}]` : `a${v.length}`;
+    }
+    if (v !== null && typeof v === 'object') {
+      return `{${Object.keys(v).sort().map((k) => `${k}:${shape(v[k])}`).join(',')}}`;
+    }
+    return v === undefined ? 'u' : 'v';
+  };
+  return `{${Object.keys(option).filter((k) => !REPLACED.includes(k)).sort()
+    .map((k) => `${k}:${shape(option[k])}`).join(',')}}`;
+}
+
 export class ChartsHost {
   constructor() {
     this.charts = new Map(); // element id → instance
     this.sizes = new Map(); // element id → its client size when the chart last took it
+    this.shapes = new Map(); // element id → optionShape of the option the chart was built from
+    this.brushArmed = new Map(); // element id → whether the lineX brush cursor is on
     // A ResizeObserver also reports every element once when it starts observing it, and
     // resize() redraws the whole chart: only resize when the size really changed.
     this.observer = new ResizeObserver((entries) => {
@@ -50,14 +80,32 @@ export class ChartsHost {
       this.charts.set(id, chart);
       this.sizes.set(id, this.sizeOf(id));
       this.observer.observe(el);
+      // The brush cursor is taken by armBrush and can be dropped with the toolbox's button.
+      chart.on('globalcursortaken', (e) => {
+        const o = e.brushOption ?? {};
+        this.brushArmed.set(id, e.key === 'brush' && o.brushType === 'lineX' && (o.brushMode ?? 'single') === 'single');
+      });
     }
     return chart;
   }
 
-  /** Replaces the chart's option (notMerge: the builders return complete options). */
+  /**
+   * Shows `option` as the whole chart: the result is the chart `option` alone gives (the builders
+   * return complete options; nothing of the previous option stays). When the previous option had
+   * the same shape, the components without state are updated in place (a merge that replaces
+   * the REPLACED ones): less work than building every component anew, and the brush cursor stays
+   * on, which saves armBrush's second redraw. Otherwise the chart is rebuilt (notMerge).
+   */
   set(id, option) {
     const chart = this.get(id);
-    chart.setOption(option, { notMerge: true, lazyUpdate: false });
+    const shape = optionShape(option);
+    if (this.shapes.get(id) === shape) {
+      chart.setOption(option, { replaceMerge: REPLACED, lazyUpdate: false });
+    } else {
+      chart.setOption(option, { notMerge: true, lazyUpdate: false });
+      this.shapes.set(id, shape);
+      this.brushArmed.set(id, false); // a new brush component starts without the cursor
+    }
     return chart;
   }
 
@@ -111,8 +159,12 @@ export class ChartsHost {
     });
   }
 
-  /** Turns the brush cursor on so that dragging selects a range without a toolbox click. */
+  /**
+   * Turns the brush cursor on so that dragging selects a range without a toolbox click. (The
+   * action redraws the whole chart: skipped when the cursor is on already.)
+   */
   armBrush(id) {
+    if (this.brushArmed.get(id)) return;
     this.get(id).dispatchAction({
       type: 'takeGlobalCursor',
       key: 'brush',
