@@ -344,7 +344,7 @@ void RecordParser::line(std::string_view text, uint64_t line_no) {
 
     if (slots_.empty() && !try_infer(text, line_no)) return;
 
-    if (stage(line_no, text, true)) commit();
+    if (stage(line_no, text)) commit();
 }
 
 void RecordParser::set_file_error(std::string head, uint64_t line_no, std::string tail, bool overrides) {
@@ -518,9 +518,9 @@ void RecordParser::remember(Slot& slot, std::string_view text, uint32_t code) {
     return bad_value(why, slot, v, BadLineReason::BadNumber, "has a field kind this parser does not know");
 }
 
-bool RecordParser::stage(uint64_t line_no, std::string_view line, bool report) {
+bool RecordParser::stage(uint64_t line_no, std::string_view line) {
     auto fail = [&](BadLineReason reason, const std::string& detail) {
-        if (report) report_.add_bad_line(file_, line_no, reason, detail, line);
+        report_.add_bad_line(file_, line_no, reason, detail, line);
         return false;
     };
     if (token_count_ != slots_.size())
@@ -529,7 +529,7 @@ bool RecordParser::stage(uint64_t line_no, std::string_view line, bool report) {
     const char* const line_end = line.data() + line.size();
     BadValue bad;
     for (size_t i = 0; i < slots_.size(); ++i)
-        if (!convert(slots_[i], tokens_[i], line_end, staged_[i], report ? &bad : nullptr))
+        if (!convert(slots_[i], tokens_[i], line_end, staged_[i], &bad))
             return fail(bad.reason, bad.detail);
     return true;
 }

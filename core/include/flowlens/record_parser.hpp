@@ -20,7 +20,9 @@
 // - prime(first_line) starts a parser in the middle of a file (a FilePart past the first): it
 //   takes the layout the file's first line gives (a header, or inference on a record line)
 //   without counting or reporting that line, so the part reads as the first part does.
-// Cost: O(line length) per line; no allocation per line once dictionaries are warm.
+// Cost: O(line length) per line, in one pass for a plain record line of a known layout (the
+// full tokenize-then-convert path only for the rest); no allocation per line once
+// dictionaries are warm.
 #pragma once
 
 #include <array>
@@ -100,7 +102,7 @@ private:
     static bool bad_value(BadValue* why, const Slot& slot, std::string_view token, BadLineReason reason,
                           std::string_view message);
     // Converts tokens into staged values; on failure reports the bad line and returns false.
-    bool stage(uint64_t line_no, std::string_view line, bool report);
+    bool stage(uint64_t line_no, std::string_view line);
     // Finds and converts the fields of a record line of the known layout in one pass, without
     // reporting. False for anything else (a header, another field count, a comment, control
     // bytes, a bad value): line() then takes the full path (tokenize, stage), which decides.
