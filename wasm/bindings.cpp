@@ -317,8 +317,8 @@ std::string with_analysis(const std::string& filter, const Options& o, Write&& w
 // set of its own; the session's data is not touched. Why: V8 first runs wasm in baseline code
 // and compiles a function's optimised code only after it has run for a while, and a call never
 // switches code midway; so the first analysis of a big load would run wholly in baseline code
-// (about 1.5x slower). A page calls this while it waits for helper workers. Returns the number
-// of rows the warm-up analysed.
+// (about 1.5x slower). The page's engine worker calls this once it has started, while the page
+// waits for files. Returns the number of rows the warm-up analysed.
 double warm_up(double records) {
     GeneratorOptions g;
     g.records = static_cast<uint64_t>(std::clamp(records, 0.0, 1e6));

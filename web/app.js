@@ -329,13 +329,8 @@ function renderUnlessSame(el, data, render) {
 // A bar chart (no state of its own: no zoom, legend or selection) whose builder gets the same
 // input as last time keeps its drawing: the builders are pure, so it would be drawn the same.
 // `input` is everything its builder reads from the analysis, and the options given to it.
-const chartInputs = new Map(); // chart id → JSON of the input it was last drawn from
-
 function setBarChart(id, input, build) {
-  const key = JSON.stringify(input);
-  if (chartInputs.get(id) === key) return;
-  charts.set(id, build());
-  chartInputs.set(id, key);
+  renderUnlessSame(byId(id), input, () => charts.set(id, build()));
 }
 
 function setText(el, text) {
@@ -375,8 +370,7 @@ function bucketText(s) {
 
 function renderTopKeys() {
   const select = byId('top-key');
-  const keys = Object.keys(state.analysis.top);
-  if (!keys.includes(state.topKey)) state.topKey = keys[0] ?? 'srcaddr';
+  const keys = Object.keys(state.analysis.top); // drawCharts has made state.topKey one of them
   renderUnlessSame(select, keys, () => {
     select.replaceChildren(...keys.map((k) => h('option', { value: k, selected: k === state.topKey }, keyLabel(k))));
   });

@@ -91,9 +91,17 @@ size_t tokenize(std::string_view line, std::string_view* out, size_t cap) noexce
 // ---- numbers, eight digits at a time ----------------------------------------------------------
 constexpr uint64_t kDigitOnes = 0x0101010101010101ull;
 
+// The number eight digit values (bytes 0..9, the most significant in the lowest byte) make,
+// combined pairwise (the simdjson way): no branch a digit.
+[[gnu::always_inline]] inline uint64_t digits_value(uint64_t d) noexcept {
+    d = (d * 2561) >> 8;
+    d = ((d & 0x00FF00FF00FF00FFull) * 6553601) >> 16;
+    return ((d & 0x0000FFFF0000FFFFull) * 42949672960001ull) >> 32;
+}
+
 // The value of len (1..8) ASCII digits at p, reading the 8 bytes p[0..8) (the caller makes
 // sure they are readable); false when one of the len bytes is not a digit. Left-padded with
-// '0' in a register, then combined pairwise (the simdjson way): no branch a digit.
+// '0' in a register, then combined by digits_value.
 [[gnu::always_inline]] inline bool eight_digits(const char* p, size_t len, uint64_t& out) noexcept {
     static_assert(std::endian::native == std::endian::little, "p[0] is the lowest byte");
     uint64_t w;
@@ -104,9 +112,7 @@ constexpr uint64_t kDigitOnes = 0x0101010101010101ull;
     // byte once every high nibble is 3).
     if ((w & (kDigitOnes * 0xF0)) != kDigitOnes * 0x30) return false;
     if (((w + kDigitOnes * 0x06) & (kDigitOnes * 0xF0)) != kDigitOnes * 0x30) return false;
-    w = ((w & (kDigitOnes * 0x0F)) * 2561) >> 8;
-    w = ((w & 0x00FF00FF00FF00FFull) * 6553601) >> 16;
-    out = ((w & 0x0000FFFF0000FFFFull) * 42949672960001ull) >> 32;
+    out = digits_value(w & (kDigitOnes * 0x0F));
     return true;
 }
 
@@ -125,10 +131,7 @@ constexpr uint64_t kDigitOnes = 0x0101010101010101ull;
     if (m == 0) return 0;
     const size_t len = static_cast<size_t>(std::countr_zero(m)) >> 3;
     if (len == 0 || kByteClass[static_cast<unsigned char>(p[len])] == kTokenByte) return 0;
-    uint64_t v = x << (8 * (8 - len));  // the digits in the top bytes, zeros below
-    v = (v * 10 + (v >> 8)) & 0x00FF00FF00FF00FFull;
-    v = (v * 100 + (v >> 16)) & 0x0000FFFF0000FFFFull;
-    out = (v * 10000 + (v >> 32)) & 0xFFFFFFFFull;
+    out = digits_value(x << (8 * (8 - len)));  // the digits in the top bytes, zeros below
     return len;
 }
 
