@@ -4,7 +4,7 @@
 //
 // --breakdown adds a line per query with each analysis timed on its own.
 // Generates the log in memory first (so disk speed is not measured), then loads it R times
-// through the same path the CLI uses (FileLoader, 1 MiB chunks, then Store::shrink_to_fit),
+// through the same path the CLI uses (FileLoader, 1 MiB chunks; Store::shrink_to_fit after the clock),
 // and times the default dashboard queries. Prints medians. Figures, not assertions: no test
 // depends on them.
 #include <algorithm>
@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "flowlens/analysis.hpp"
+#include "flowlens/data_transfer.hpp"
 #include "flowlens/filter.hpp"
 #include "flowlens/generator.hpp"
 #include "flowlens/loader.hpp"
@@ -88,8 +89,10 @@ int main(int argc, char** argv) {
                 loader.feed({p + off, std::min<size_t>(1u << 20, text.size() - off)});
             loader.finish();
         }
-        data->store.shrink_to_fit();  // as the CLI does once every input is read
         load_s.push_back(now() - t0);
+        // Not timed, as the CLI does not shrink (cli/main.cpp); the page does at its first query.
+        // The bytes per record are the store's once its growth slack is given back.
+        data->store.shrink_to_fit();
         store_bytes = data->store.memory_bytes();
         rows = data->store.rows();
         // RSS from the first run only: later runs reuse the heap the previous one freed, which
@@ -116,6 +119,33 @@ int main(int argc, char** argv) {
                 per_row(static_cast<double>(store_bytes)), per_row(rss_delta));
     if (rss_trimmed >= 0) std::printf(", %.1f after malloc_trim", per_row(rss_trimmed));
     std::printf("\n");
+
+    {
+        // The page's parallel load: a helper's half is exported, moved and imported into the
+        // engine's data set, then appended (wasm/API.md exportData, importData). Two files here.
+        const size_t cut = text.find('\n', text.size() / 2) + 1;
+        std::vector<double> export_s, import_s, append_s;
+        size_t exported_bytes = 0;
+        for (int r = 0; r < runs; ++r) {
+            DataSet first, second;
+            load_text(first, "a.log", std::string_view(text).substr(0, cut));
+            load_text(second, "b.log", std::string_view(text).substr(cut));
+            double t0 = now();
+            std::vector<uint8_t> bytes = export_data(second);
+            double t1 = now();
+            auto imported = import_data(bytes);
+            double t2 = now();
+            (void)append_data(first, std::move(std::get<DataSet>(imported)));
+            double t3 = now();
+            exported_bytes = bytes.size();
+            export_s.push_back(t1 - t0);
+            import_s.push_back(t2 - t1);
+            append_s.push_back(t3 - t2);
+        }
+        std::printf("merge of a half (%.1f MB exported): export %.1f ms, import %.1f ms, append %.1f ms (medians)\n",
+                    static_cast<double>(exported_bytes) / 1e6, median(export_s) * 1e3, median(import_s) * 1e3,
+                    median(append_s) * 1e3);
+    }
 
     DataSet data;
     load_text(data, "bench.log", text);

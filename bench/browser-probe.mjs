@@ -5,7 +5,8 @@
 // data-state changes, ready and drawn (ready + two frames). PROFILE=1 adds the main thread's CPU
 // profile (CDP Profiler, self time by function). A diagnostic, not a benchmark (one run; use
 // browser.mjs for figures).
-//   node bench/browser-probe.mjs [RECORDS]      (DIST=dir serves another build)
+//   node bench/browser-probe.mjs [RECORDS]      (DIST=dir serves another build; CHROMIUM_ARGS='--js-flags=…' adds
+//   browser flags, e.g. to compare V8's wasm tiers)
 import { chromium } from 'playwright-core';
 import { createServer } from 'node:http';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
@@ -23,7 +24,7 @@ await new Promise((r) => server.listen(0, '127.0.0.1', r));
 const origin = `http://127.0.0.1:${server.address().port}`;
 const udd = mkdtempSync(join(tmpdir(), 'flprobe-'));
 const ctx = await chromium.launchPersistentContext(udd, { executablePath: '/usr/bin/chromium', headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'], viewport: { width: 1440, height: 1000 } });
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', ...(process.env.CHROMIUM_ARGS ?? '').split(' ').filter(Boolean)], viewport: { width: 1440, height: 1000 } });
 const page = ctx.pages()[0] ?? await ctx.newPage();
 page.on('console', (m) => { if (m.type() === 'error' || m.text().startsWith('[probe]')) console.log('console:', m.text()); });
 await page.addInitScript(() => {

@@ -67,8 +67,42 @@ for (let r = 0; r < runs; r += 1) {
   heap = Math.max(heap, core.HEAPU8.length);
   if (r === 0) console.log(`records: ${core.loadedRecords().toLocaleString('en-US')}`);
 }
+// The page's parallel load (web/worker.js): a helper instance parses the second half and exports
+// it (exportData, copied out, reset), the engine instance parses the first half and imports it
+// (malloc, copy in, importData). Times the export and the import.
+const mergeExport = [];
+const mergeImport = [];
+const cut = bytes.indexOf(0x0a, bytes.length >> 1) + 1;
+async function loadInto(core, name, part) {
+  const BUF = 1 << 20;
+  const ptr = core._malloc(BUF) >>> 0;
+  core.beginFile(name, '');
+  for (let off = 0; off < part.length; off += BUF) {
+    core.HEAPU8.set(part.subarray(off, Math.min(off + BUF, part.length)), ptr);
+    core.feed(ptr, Math.min(BUF, part.length - off));
+  }
+  core.endFile();
+  core._free(ptr);
+}
+for (let r = 0; r < runs; r += 1) {
+  const engine = await createFlowLensCore({ wasmBinary });
+  const helper = await createFlowLensCore({ wasmBinary });
+  await loadInto(engine, 'a.log', bytes.subarray(0, cut));
+  await loadInto(helper, 'b.log', bytes.subarray(cut));
+  let t = performance.now();
+  const buffer = helper.exportData().slice();
+  helper.reset();
+  mergeExport.push(performance.now() - t);
+  t = performance.now();
+  const ptr = engine._malloc(buffer.length) >>> 0;
+  engine.HEAPU8.set(buffer, ptr);
+  const err = engine.importData(ptr, buffer.length);
+  if (err) throw new Error(err);
+  mergeImport.push(performance.now() - t);
+}
 const l = median(load);
 console.log(`wasm load: ${l.toFixed(3)} s = ${(MB / l).toFixed(0)} MB/s; wasm memory ${(heap / 1e6).toFixed(0)} MB`);
 console.log(`wasm analyze (no filter): ${(median(full) * 1e3).toFixed(0)} ms`);
 FILTERS.forEach(([expr], k) => console.log(`wasm analyze "${expr}": ${(median(filtered[k]) * 1e3).toFixed(0)} ms`));
+console.log(`wasm merge of the second half (as the page's helper worker): export ${median(mergeExport).toFixed(0)} ms, import ${median(mergeImport).toFixed(0)} ms`);
 rmSync(tmp, { recursive: true, force: true });

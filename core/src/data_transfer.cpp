@@ -96,6 +96,25 @@ public:
         bytes(s.data(), n);
         return s;
     }
+    // n values of T into v (emptied first), then `pad` zeros. Copied through a small stack block
+    // rather than into a zero-filled vector: the vector's memory is written once, not twice.
+    template <class T>
+    void values(std::vector<T>& v, size_t n, size_t pad) {
+        v.clear();
+        if (!ok()) return;
+        if (n > left() / sizeof(T)) return fail("truncated at byte " + std::to_string(in_.size()));
+        v.reserve(n + pad);
+        constexpr size_t kBlock = 4096 / sizeof(T);
+        T block[kBlock];
+        for (size_t done = 0; done < n;) {
+            const size_t k = std::min(kBlock, n - done);
+            std::memcpy(block, in_.data() + pos_, k * sizeof(T));
+            v.insert(v.end(), block, block + k);
+            pos_ += k * sizeof(T);
+            done += k;
+        }
+        v.resize(n + pad, 0);
+    }
     template <class T>
     void array(std::vector<T>& v) {
         const size_t n = count(sizeof(T));
@@ -226,10 +245,7 @@ struct DataTransferAccess {
         c.size_ = rows;
         std::vector<uint8_t>().swap(c.u8_);
         std::vector<uint16_t>().swap(c.u16_);
-        auto load = [&](auto& v) {
-            v.assign(rows + padding(width), 0);
-            r.bytes(v.data(), rows * width);
-        };
+        auto load = [&](auto& v) { r.values(v, rows, padding(width)); };
         if (width == 1) load(c.u8_);
         else if (width == 2) load(c.u16_);
         else load(c.u32_);

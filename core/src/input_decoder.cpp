@@ -3,7 +3,7 @@
 // Three stages, each resumable at any byte because the caller pushes chunks of arbitrary size:
 //   raw      sniff the gzip magic, then pass bytes through or inflate them (zlib)
 //   decoded  drop a UTF-8 BOM, sniff the content (first non-blank byte), then
-//   text     split lines with memchr; lines wholly inside a chunk go to the sink as views into
+//   text     split lines with find_newline (text.hpp); lines wholly inside a chunk go to the sink as views into
 //            the chunk, only a line split across chunks is copied (its head) into `carry`
 //   json     a hand-written state machine that emits the string values of "message" keys.
 // Nothing here allocates per line: `carry`, `msg`, `key` and `lit` keep their capacity, and are
@@ -457,7 +457,7 @@ void InputDecoder::Impl::after_bom(const char* p, const char* end) {
 void InputDecoder::Impl::text_consume(const char* p, const char* end) {
     constexpr size_t kMax = InputDecoder::kMaxLineBytes;
     while (p < end) {
-        const auto* nl = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
+        const char* nl = find_newline(p, end);
         if (skipping) {
             if (nl == nullptr) return;
             skipping = false;

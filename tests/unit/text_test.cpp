@@ -72,3 +72,23 @@ TEST_CASE("text.excerpt") {
     // A cut never splits a UTF-8 character ("é" is two bytes).
     CHECK(excerpt("ab\xC3\xA9" "cd", 3) == "ab\xE2\x80\xA6");
 }
+
+TEST_CASE("text.find_newline_swar") {
+    // Every length up to 40 and every position of the first '\n' (or none), in buffers of bytes
+    // that could fool a word-at-a-time search: '\n' with its high bit set (0x8a), its neighbours
+    // (0x09, 0x0b), 0x00, 0x80 and 0xff; the answer is the first '\n' a byte loop finds.
+    const unsigned char fillers[] = {0x8a, 0x0b, 0x09, 0x00, 0x80, 0xff, 'a'};
+    for (unsigned char filler : fillers) {
+        for (size_t len = 0; len <= 40; ++len) {
+            for (size_t at = 0; at <= len; ++at) {  // at == len: no newline
+                std::string buf(len, static_cast<char>(filler));
+                if (at < len) buf[at] = '\n';
+                if (at + 3 < len) buf[at + 3] = '\n';  // a later one must not be the answer
+                const char* got = flowlens::find_newline_swar(buf.data(), buf.data() + len);
+                const char* want = at < len ? buf.data() + at : nullptr;
+                CHECK(got == want);
+                CHECK(flowlens::find_newline(buf.data(), buf.data() + len) == want);
+            }
+        }
+    }
+}

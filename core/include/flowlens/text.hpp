@@ -1,14 +1,19 @@
 // text.hpp — small allocation-free string helpers shared by the parser, filter and CLI.
 //
-// Contract: every function is noexcept, pure, and never allocates except to_lower().
+// Contract: every function is noexcept, pure, and never allocates except to_lower(), excerpt()
+// and join_words().
 #pragma once
 
+#include <bit>
 #include <charconv>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+static_assert(std::endian::native == std::endian::little, "find_newline_swar reads words little-endian");
 
 namespace flowlens {
 
@@ -58,6 +63,36 @@ inline std::optional<uint64_t> parse_u64(std::string_view s) noexcept {
         v = v * 10 + d;
     }
     return v;
+}
+
+// The first '\n' in [p, end), or nullptr, 8 bytes at a time (SWAR). find_newline's choice in
+// WebAssembly; on its own so that native tests cover it too.
+inline const char* find_newline_swar(const char* p, const char* end) noexcept {
+    constexpr uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
+    constexpr uint64_t kNewlines = kOnes * uint64_t{'\n'};
+    for (; end - p >= 8; p += 8) {
+        uint64_t w;
+        std::memcpy(&w, p, 8);
+        w ^= kNewlines;  // a '\n' byte is now 0
+        // The lowest byte flagged here is the first zero byte (a borrow only flags bytes above
+        // a real zero), and the load is little-endian: its index is the trailing zero bits / 8.
+        if (const uint64_t zero = (w - kOnes) & ~w & kHighs) return p + (std::countr_zero(zero) >> 3);
+    }
+    for (; p < end; ++p)
+        if (*p == '\n') return p;
+    return nullptr;
+}
+
+// The first '\n' in [p, end), or nullptr: std::memchr, except in WebAssembly, where the C
+// library's memchr (musl's) compares a 4-byte word at a time: 8 bytes at a time there loads
+// 11 % faster (wasm-node.mjs, 1 M records; memchr was 9 % of the wasm profile, ~2 % natively,
+// where it is vectorised).
+inline const char* find_newline(const char* p, const char* end) noexcept {
+#if defined(__wasm__)
+    return find_newline_swar(p, end);
+#else
+    return static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
+#endif
 }
 
 // `s` cut to at most `max` bytes (on a UTF-8 boundary) with "…" appended when cut, and with
