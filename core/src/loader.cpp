@@ -50,6 +50,7 @@ FileLoader::~FileLoader() {
 void FileLoader::feed(std::span<const uint8_t> chunk) {
     if (part_) feed_part(chunk);
     else decoder_.feed(chunk);
+    parser_.flush();  // the store holds every row read so far whenever feed() returns
 }
 
 void FileLoader::feed_part(std::span<const uint8_t> chunk) {
@@ -103,6 +104,7 @@ void FileLoader::finish() {
     if (finished_) return;
     finished_ = true;
     decoder_.finish();
+    parser_.flush();
     data_.store.pad_columns();
     FileReport& f = data_.report.files[file_];
     f.bytes = decoder_.bytes_in();

@@ -286,6 +286,62 @@ void Column::append_number_slow(uint64_t v) {
     }
 }
 
+void Column::append_pending(std::span<const PendingValue> values) {
+    const bool ids = kind == FieldKind::Address || kind == FieldKind::Enum || kind == FieldKind::Text;
+    if (ids) {
+        // Ids only grow: widening once for the batch's largest gives the width that widening at
+        // the first id too large would end with (as append_column does).
+        uint64_t top = 0;
+        for (const PendingValue& p : values) top = std::max(top, p.null ? 0 : p.value);
+        if (top > escape_mark()) widen(top <= 0xFFFF ? 2 : 4);
+    }
+    size_t done = 0;
+    while (done < values.size()) {
+        const auto rest = values.subspan(done);
+        switch (width_) {
+            case 1: done += append_fitting(u8_, rest); break;
+            case 2: done += append_fitting(u16_, rest); break;
+            default: done += append_fitting(u32_, rest); break;
+        }
+        if (done == values.size()) break;
+        const PendingValue& p = values[done++];  // it needs an escape (it may widen the column)
+        append_number(p.value);                  // never null, never an id: those always fit
+    }
+}
+
+// Appends values from the front of `values` while each is stored as it is (`end`: as its delta
+// from the row's start) at the current width without an escape; returns how many it appended.
+template <class T>
+size_t Column::append_fitting(std::vector<T>& v, std::span<const PendingValue> values) {
+    const size_t n = values.size(), first = size_, pad = padding(sizeof(T));
+    if (v.capacity() < first + n + pad) v.reserve(std::max(first + n + pad, v.capacity() * 2));  // as push_back
+    v.resize(first + n + pad, 0);
+    T* const d = v.data() + first;
+    const bool ids = kind == FieldKind::Address || kind == FieldKind::Enum || kind == FieldKind::Text;
+    const bool counter = kind == FieldKind::Counter;
+    const uint64_t mark = escape_mark();
+    size_t k = 0;
+    for (; k < n; ++k) {
+        const PendingValue& p = values[k];
+        uint64_t stored = p.value;
+        if (p.null) {
+            stored = 0;
+            if (!ids) nulls.set_null(first + k);
+        } else if (base_ != nullptr) {
+            if (first + k >= base_->size_) break;
+            const uint32_t b = base_->stored(first + k);
+            if (p.value < b || p.value - b >= mark) break;
+            stored = p.value - b;
+        } else if (counter && p.value >= mark) {
+            break;
+        }
+        d[k] = static_cast<T>(stored);
+    }
+    size_ = first + k;
+    v.resize(size_ + pad);  // the rows not taken were never written: the padding stays zeros
+    return k;
+}
+
 template <class T>
 T* Column::extend(std::vector<T>& v, size_t n) {
     const size_t need = size_ + n + padding(sizeof(T));

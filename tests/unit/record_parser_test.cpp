@@ -22,6 +22,7 @@ struct Fixture {
         std::string line;
         uint64_t n = 0;
         while (std::getline(in, line)) p.line(line, ++n);
+        p.flush();
         store.pad_columns();
     }
     // The printed value of `field` in `row`, "-" for null, "<absent>" when no such column.
@@ -346,6 +347,7 @@ TEST_CASE("record_parser.tokenizer_positions") {
             line.insert(pos, 1, bad);
             p.line(line, ++n);
         }
+        p.flush();
         CAPTURE(static_cast<int>(bad));
         CHECK(f.report.count(BadLineReason::Binary) == good.size() + 1);
         CHECK(f.store.rows() == 1);
@@ -364,6 +366,7 @@ TEST_CASE("record_parser.tokenizer_positions") {
                 p.line(line, ++n);
                 (splits ? split : good_rows) += 1;
             }
+        p.flush();
         CHECK(f.report.count(BadLineReason::FieldCount) == split);
         CHECK(f.store.rows() == good_rows);
         CHECK(f.report.count(BadLineReason::Binary) == 0);
@@ -376,6 +379,7 @@ TEST_CASE("record_parser.tokenizer_positions") {
                "1418530070 ACCEPT OK",
                1);
         p.line("2 123456789010 eni-a 10.0.0.1 10.0.0.2 443 49152 6 10 1000 1418530010 1418530070 ACCEPT OK #\x01 tail", 2);
+        p.flush();
         f.store.pad_columns();
         REQUIRE(f.store.rows() == 2);
         CHECK(f.value(0, "interface-id") == "eni-\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9#x");
@@ -453,6 +457,7 @@ TEST_CASE("record_parser.numbers_of_every_length") {
                     }
             }
         }
+        p.flush();
         f.store.pad_columns();
         CAPTURE(last);
         CHECK(f.report.bad_lines() == bad);
@@ -498,6 +503,7 @@ TEST_CASE("record_parser.numbers_inside_a_line") {
                     else ++bad;
                 }
         }
+        p.flush();
         f.store.pad_columns();
         CAPTURE(c.field);
         CHECK(f.report.count(BadLineReason::Binary) == binary);

@@ -2,6 +2,7 @@
 // padding, shrink_to_fit, file spans.
 #include <doctest/doctest.h>
 
+#include <random>
 #include <vector>
 
 #include "flowlens/store.hpp"
@@ -412,4 +413,79 @@ TEST_CASE("store.dictionary_and_address_table_at_scale") {
     CHECK(t.find(IpAddress::from_v4(12'345)) == 12'345u);
     CHECK(t.find(v6) == 20'001u);
     CHECK_FALSE(t.find(*parse_ip("::ffff:0.0.48.57")));  // 12345 as IPv4-mapped IPv6: another address
+}
+
+TEST_CASE("store.append_pending_equals_one_value_at_a_time") {
+    // The parser's bulk append against the one-row appends it replaces, on values chosen to
+    // cross every width, escape and widening rule: counters from 0 to 2^40 in bursts, `end`
+    // before, at and far after its `start`, ids that pass 255 and 65535, nulls everywhere.
+    // Batches of random sizes; the two stores must hold the same rows the same way.
+    const char* names[] = {"start", "end", "bytes", "packets", "dstport", "protocol", "tcp-flags", "interface-id", "srcaddr"};
+    Store one, bulk;
+    for (const char* n : names) {
+        one.column(n);
+        bulk.column(n);
+    }
+    std::mt19937_64 rng(7);
+    auto pick = [&](uint64_t n) { return static_cast<uint64_t>(rng() % n); };
+    uint64_t top_id = 1;
+    std::vector<std::vector<PendingValue>> batch(std::size(names));
+    size_t rows = 0;
+    while (rows < 200000) {
+        const size_t n = 1 + pick(300);
+        for (auto& b : batch) b.clear();
+        for (size_t k = 0; k < n; ++k) {
+            const uint64_t start = 1'700'000'000 + pick(100'000);
+            const int phase = static_cast<int>((rows + k) / 20000 % 4);  // bursts of big values
+            const uint64_t counter_max = phase == 0 ? 200 : phase == 1 ? 70'000 : phase == 2 ? 5'000'000'000 : uint64_t{1} << 40;
+            top_id = std::min<uint64_t>(top_id + pick(3), 0xFFFFFFFE);
+            // Now and then a value at an escape mark of some width, or next to one.
+            const uint64_t edges[] = {254, 255, 256, 65534, 65535, 65536, 0xFFFFFFFE, 0xFFFFFFFF, uint64_t{1} << 32};
+            const uint64_t edge = edges[pick(std::size(edges))];
+            const bool at_edge = pick(40) == 0;
+            const uint64_t values[] = {start,
+                                       at_edge ? start + edge : pick(50) == 0 ? start - pick(1000) : pick(30) == 0 ? start + pick(uint64_t{1} << 31) : start + pick(600),
+                                       at_edge ? edge : pick(counter_max + 1), pick(std::max<uint64_t>(counter_max / 1000, 2)), pick(65536), pick(256), pick(65536),
+                                       1 + pick(top_id), 1 + pick(top_id)};
+            for (size_t c = 0; c < std::size(names); ++c) {
+                const bool null = c != 0 && pick(20) == 0;  // start is never null: end reads it
+                batch[c].push_back({null ? 0 : values[c], null});
+            }
+        }
+        for (size_t c = 0; c < std::size(names); ++c) bulk.column(names[c]).append_pending(batch[c]);
+        bulk.commit_rows(n);
+        for (size_t k = 0; k < n; ++k) {
+            for (size_t c = 0; c < std::size(names); ++c) {
+                Column& col = one.column(names[c]);
+                const PendingValue& v = batch[c][k];
+                if (v.null) col.append_null();
+                else if (c >= 7) col.append_id(static_cast<uint32_t>(v.value));
+                else col.append_number(v.value);
+            }
+            one.commit_row();
+        }
+        rows += n;
+    }
+    for (const char* n : names) {
+        CAPTURE(n);
+        const Column& a = *one.find(n);
+        const Column& b = *bulk.find(n);
+        REQUIRE(a.size() == b.size());
+        CHECK(a.width() == b.width());
+        CHECK(a.nulls.words() == b.nulls.words());
+        REQUIRE(a.escapes().size() == b.escapes().size());
+        for (size_t i = 0; i < a.escapes().size(); ++i) {
+            CHECK(a.escapes().row(i) == b.escapes().row(i));
+            CHECK(a.escapes().value(i) == b.escapes().value(i));
+        }
+        size_t differ = 0;
+        for (size_t r = 0; r < a.size(); ++r) differ += a.stored(r) != b.stored(r) || a.number(r) != b.number(r);
+        CHECK(differ == 0);
+    }
+    // The inputs did cross the rules the test is for.
+    CHECK(one.find("bytes")->width() == 4);
+    CHECK_FALSE(one.find("bytes")->escapes().empty());
+    CHECK_FALSE(one.find("end")->escapes().empty());
+    CHECK(one.find("srcaddr")->width() == 4);
+    CHECK(one.find("packets")->width() >= 2);
 }

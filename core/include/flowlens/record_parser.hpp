@@ -51,6 +51,10 @@ public:
     RecordParser(Store& store, IngestReport& report, uint32_t file, std::vector<std::string> explicit_fields);
 
     void line(std::string_view text, uint64_t line_no);
+    // Appends the rows line() has staged but not yet written (they go to the store in batches
+    // of kBatchRows, column by column). Call it before the store is read: FileLoader does after
+    // every chunk it is fed and when the file ends. records() already counts staged rows.
+    void flush();
     // Before any line(): sets up the layout from the file's first line, silently (see contract).
     void prime(std::string_view first_line);
 
@@ -66,13 +70,13 @@ public:
     bool file_error_overrides() const noexcept { return error_overrides_; }
 
     static constexpr size_t kMaxFields = 128;
+    static constexpr size_t kBatchRows = 256;
 
 private:
     struct Slot {
         Column* column;
         FieldKind kind;
         uint8_t enum_rule;  // 0 = free enum, 1 = action, 2 = log-status
-        bool holds_ids;     // Address, Enum, Text: the column takes ids, not numbers
         // Numbers: the largest value a short token (1-7 digits) may have, the fast path's check;
         // 0 for the other kinds. Counter and Time take any (7 digits are far below 2^31 s).
         uint32_t short_max;
@@ -83,10 +87,7 @@ private:
         uint32_t cached_code = 0;
         std::string cached_text;
     };
-    struct Staged {
-        uint64_t value;  // number, or id/code
-        bool null;
-    };
+    using Staged = PendingValue;  // number, or id/code, or null
 
     bool set_layout(const std::vector<std::string>& fields, uint64_t line_no);
     bool try_infer(std::string_view line, uint64_t line_no, bool report = true);
@@ -107,7 +108,10 @@ private:
     // reporting. False for anything else (a header, another field count, a comment, control
     // bytes, a bad value): line() then takes the full path (tokenize, stage), which decides.
     bool stage_fast(std::string_view line);
-    void commit();
+    void commit();  // the staged row is complete: keep it (flush() writes the batch)
+    // The staged row's values: field i at [i * kBatchRows] (slot-major, so that each column's
+    // batch is one span).
+    Staged* staged_row() noexcept { return staged_.data() + batched_; }
     static void remember(Slot& slot, std::string_view text, uint32_t code);
 
     Store& store_;
@@ -120,7 +124,8 @@ private:
     // The line's tokens: the first kMaxFields are kept (no layout has more), all are counted.
     std::array<std::string_view, kMaxFields> tokens_{};
     size_t token_count_ = 0;
-    std::vector<Staged> staged_;
+    std::vector<Staged> staged_;  // per slot, kBatchRows values (slot i's at [i * kBatchRows])
+    size_t batched_ = 0;          // rows staged in staged_, not yet in the store
     // The last IPv4 addresses interned, with their ids, shared by every address column: a
     // flow's request and response rows swap srcaddr and dstaddr, and one host talks in bursts.
     // Ids never change once given, so the cache stays right whatever else is loaded.

@@ -130,6 +130,13 @@ private:
 };
 
 // A bitmap that costs nothing until the first null is recorded.
+// A value on its way into a column (Column::append_pending): a number, an id or a code as the
+// column's kind takes it, or null.
+struct PendingValue {
+    uint64_t value;
+    bool null;
+};
+
 class NullMask {
 public:
     bool any() const noexcept { return !bits_.empty(); }
@@ -311,6 +318,11 @@ public:
             widen(id <= 0xFFFF ? 2 : 4);
         push(id);
     }
+    // Appends the values in order, each exactly as append_null, append_id (Address, Enum, Text)
+    // or append_number (the rest) would: the same rows, width, escapes and nulls. In bulk while
+    // the values fit the column as they are; a value that needs an escape (or the one before
+    // which an id column widens) goes the one-row way. The parser's batches (record_parser.hpp).
+    void append_pending(std::span<const PendingValue> values);
     // append nulls until size() == rows
     void pad_to(size_t rows) {
         while (size_ < rows) [[unlikely]]
@@ -353,6 +365,8 @@ private:
         ++size_;
     }
     void append_number_slow(uint64_t v);
+    template <class T>
+    size_t append_fitting(std::vector<T>& v, std::span<const PendingValue> values);
     void set(size_t row, uint32_t v) noexcept;
     void widen(uint8_t to);
     // The stored form of `value` in `row` if it fits below the escape mark.
@@ -391,6 +405,7 @@ public:
 
     // Declares that one more row has been appended to some columns; others get null lazily.
     void commit_row() noexcept { ++rows_; }
+    void commit_rows(size_t n) noexcept { rows_ += n; }
     // Pads every column to rows(). Must run before a query sees the store.
     void pad_columns();
 
