@@ -5,7 +5,8 @@
 //
 //   node bench/wasm-node.mjs [--records N] [--runs R] [--file LOG]
 //
-// Uses build-wasm/ ($FLOWLENS_WASM_DIR). Figures only: nothing here runs in `make test`.
+// Uses build-wasm/ ($FLOWLENS_WASM_DIR). Loads tell the core their size first (expectBytes), as
+// the page does; NO_EXPECT=1 leaves that out. Figures only: nothing here runs in `make test`.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -47,6 +48,7 @@ for (let r = 0; r < runs; r += 1) {
   const BUF = 1 << 20;
   const ptr = core._malloc(BUF) >>> 0;
   const t0 = performance.now();
+  if (!process.env.NO_EXPECT) core.expectBytes(bytes.length);
   const err = core.beginFile('flows.log', '');
   if (err) throw new Error(err);
   for (let off = 0; off < bytes.length; off += BUF) {
@@ -73,9 +75,10 @@ for (let r = 0; r < runs; r += 1) {
 const mergeExport = [];
 const mergeImport = [];
 const cut = bytes.indexOf(0x0a, bytes.length >> 1) + 1;
-async function loadInto(core, name, part) {
+async function loadInto(core, name, part, expected) {
   const BUF = 1 << 20;
   const ptr = core._malloc(BUF) >>> 0;
+  core.expectBytes(expected);
   core.beginFile(name, '');
   for (let off = 0; off < part.length; off += BUF) {
     core.HEAPU8.set(part.subarray(off, Math.min(off + BUF, part.length)), ptr);
@@ -87,8 +90,9 @@ async function loadInto(core, name, part) {
 for (let r = 0; r < runs; r += 1) {
   const engine = await createFlowLensCore({ wasmBinary });
   const helper = await createFlowLensCore({ wasmBinary });
-  await loadInto(engine, 'a.log', bytes.subarray(0, cut));
-  await loadInto(helper, 'b.log', bytes.subarray(cut));
+  // As the page's worker tells them (expectBytes): the engine expects the helper's rows too.
+  await loadInto(engine, 'a.log', bytes.subarray(0, cut), process.env.NO_EXPECT ? 0 : bytes.length);
+  await loadInto(helper, 'b.log', bytes.subarray(cut), process.env.NO_EXPECT ? 0 : bytes.length - cut);
   let t = performance.now();
   const buffer = helper.exportData().slice();
   helper.reset();

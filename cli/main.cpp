@@ -99,6 +99,7 @@ int run_parse(const std::vector<std::string>& paths, const std::string& fields) 
     // One data set per file keeps each file's own field list and bounds memory to one file.
     for (const auto& input : inputs) {
         DataSet data;
+        options.expected_bytes = input.size;
         cli::read_input(data, input, options, progress);
         print_records(data, buf);
         write_stdout(buf);

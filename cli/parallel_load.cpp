@@ -14,13 +14,30 @@ constexpr size_t kHeadBytes = 64u << 10;  // a header line is far shorter
 
 bool blank(uint8_t c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
+uint64_t job_bytes(const LoadJob& job, const std::vector<InputFile>& inputs) {
+    return job.part ? job.part->end - job.part->offset : inputs[job.input].size;
+}
+
+// Reads the jobs in order into `data`, telling each loader the bytes still to come into it
+// (LoadOptions::expected_bytes): its own and the later jobs', plus `appended_later`, the bytes
+// of data sets that will be appended to this one.
 void load_share(DataSet& data, const std::vector<LoadJob>& jobs, const std::vector<InputFile>& inputs,
-                const LoadOptions& options, Progress& progress) {
+                const LoadOptions& options, Progress& progress, uint64_t appended_later = 0) {
+    uint64_t to_come = appended_later;
+    for (const auto& job : jobs) to_come += job_bytes(job, inputs);
     LoadOptions job_options = options;
     for (const auto& job : jobs) {
         job_options.part = job.part;
+        job_options.expected_bytes = to_come;
         read_input(data, inputs[job.input], job_options, progress);
+        to_come -= job_bytes(job, inputs);
     }
+}
+
+std::vector<LoadJob> whole_files(const std::vector<InputFile>& inputs) {
+    std::vector<LoadJob> jobs;
+    for (size_t i = 0; i < inputs.size(); ++i) jobs.push_back({i, std::nullopt});
+    return jobs;
 }
 
 }  // namespace
@@ -102,7 +119,7 @@ void load_inputs(DataSet& data, const std::vector<InputFile>& inputs, const Load
         shares = plan_load(shapes, threads);
     }
     if (shares.size() <= 1) {
-        for (const auto& input : inputs) read_input(data, input, options, progress);
+        load_share(data, whole_files(inputs), inputs, options, progress);
         return;
     }
     // Share 0 is read on this thread, the others each on their own.
@@ -111,7 +128,11 @@ void load_inputs(DataSet& data, const std::vector<InputFile>& inputs, const Load
         std::vector<std::jthread> workers;
         for (size_t i = 1; i < shares.size(); ++i)
             workers.emplace_back([&, i] { load_share(loaded[i], shares[i], inputs, options, progress); });
-        load_share(loaded[0], shares[0], inputs, options, progress);
+        // The other shares are appended to this one: room for their rows too.
+        uint64_t others = 0;
+        for (size_t i = 1; i < shares.size(); ++i)
+            for (const auto& job : shares[i]) others += job_bytes(job, inputs);
+        load_share(loaded[0], shares[0], inputs, options, progress, others);
     }
     data = std::move(loaded[0]);
     for (size_t i = 1; i < loaded.size(); ++i) {
@@ -119,7 +140,7 @@ void load_inputs(DataSet& data, const std::vector<InputFile>& inputs, const Load
         // A file that cannot be read in parts: everything again, in order, on one thread.
         loaded.clear();
         data = DataSet{};
-        for (const auto& input : inputs) read_input(data, input, options, progress);
+        load_share(data, whole_files(inputs), inputs, options, progress);
         return;
     }
 }

@@ -17,6 +17,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -64,6 +65,7 @@ struct Session {
     uint64_t shrunk_generation = 0;
     Selection last;
     std::vector<uint8_t> exported;  // exportData()'s bytes, viewed from JS until the next call
+    uint64_t expected_bytes = 0;    // expectBytes(), for the next beginFile / beginFilePart
 };
 
 Session& session() {
@@ -154,10 +156,21 @@ void reset() {
     ++s.generation;
 }
 
+// The input bytes to be fed from the next file on (LoadOptions::expected_bytes): lets the store
+// reserve its rows instead of growing by doubling. Used by the next beginFile or beginFilePart.
+void expect_bytes(double bytes) { session().expected_bytes = bytes > 0 && bytes < 1.8e19 ? static_cast<uint64_t>(bytes) : 0; }
+
+// LoadOptions for a file about to begin: the expected bytes go to it, once.
+LoadOptions next_file_options() {
+    LoadOptions options;
+    options.expected_bytes = std::exchange(session().expected_bytes, 0);
+    return options;
+}
+
 std::string begin_file(std::string name, std::string fields) {
     Session& s = session();
     if (s.loader) return "a file is already being loaded: call endFile() first";
-    LoadOptions options;
+    LoadOptions options = next_file_options();
     if (!fields.empty()) {
         if (auto err = parse_field_list(fields, options.fields)) return *err;
     }
@@ -181,7 +194,7 @@ bool to_offset(double v, uint64_t& out) {
 std::string begin_file_part(std::string name, std::string fields, std::string first_line, double offset, double end) {
     Session& s = session();
     if (s.loader) return "a file is already being loaded: call endFile() first";
-    LoadOptions options;
+    LoadOptions options = next_file_options();
     if (!fields.empty()) {
         if (auto err = parse_field_list(fields, options.fields)) return *err;
     }
@@ -407,6 +420,7 @@ EMSCRIPTEN_BINDINGS(flowlens) {
         .field("scanHosts", &Options::scanHosts);
 
     function("reset", &reset);
+    function("expectBytes", &expect_bytes);
     function("beginFile", &begin_file);
     function("feed", &feed);
     function("beginFilePart", &begin_file_part);

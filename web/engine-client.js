@@ -6,7 +6,7 @@
 // loaded stays, the load resolves with cancelled: true). If the worker dies, every pending
 // request fails and the next request starts a fresh worker (the loaded data is then gone).
 
-import { describeFiles, planLoad, mergePartReports, skippedJobReport } from './load-plan.js';
+import { describeFiles, planLoad, mergePartReports, skippedJobReport, jobBytes } from './load-plan.js';
 
 export class EngineError extends Error {
   constructor({ name = 'EngineError', message = 'unknown error', position } = {}) {
@@ -134,7 +134,9 @@ export class EngineClient {
         .then((r) => { h.terminate(); return r; }, (failed) => { h.terminate(); return { failed }; }));
     let results;
     try {
-      results = [await this.request('load', { jobs: shares[0], fields, append }, { onProgress: progressOf(0) })];
+      // The helpers' rows are imported into the engine's data set: it makes room for them too.
+      const appendedLater = shares.slice(1).flat().reduce((s, job) => s + jobBytes(job), 0);
+      results = [await this.request('load', { jobs: shares[0], fields, append, appendedLater }, { onProgress: progressOf(0) })];
     } catch (err) {
       for (const h of this.helpers) h.terminate(); // e.g. a bad field list: every share fails alike
       this.helpers = [];

@@ -145,10 +145,12 @@ const handlers = {
   },
 
   // data: { files: [{file: File|Blob, name}] | jobs: [load-plan.js job], fields: "",
-  //         append: false, exportData: false }
+  //         append: false, exportData: false, appendedLater: 0 }
   // Jobs are whole files or parts of one (byte ranges, beginFilePart). With exportData (a
   // helper worker of a parallel load) the result carries the loaded data set as an
-  // ArrayBuffer (transferred, not copied) for the engine worker's `import`.
+  // ArrayBuffer (transferred, not copied) for the engine worker's `import`. appendedLater: the
+  // bytes of the helpers' shares that will be imported after this load (the engine's share of a
+  // parallel load), so that the store makes room for their rows as well (expectBytes).
   async load(data, progress) {
     const m = await engine();
     cancelRequested = false;
@@ -182,6 +184,10 @@ const handlers = {
     const reports = [];
     const timing = { feedMs: 0, chunks: 0 }; // where a load's time goes (the bench prints it)
     let cancelled = false;
+    // Bytes still to come into this data set, for expectBytes (wasm/API.md). For a gzipped file
+    // this counts compressed bytes, where the core counts what it is fed: too low a figure,
+    // which only leaves the growth as it was.
+    let toCome = totalBytes + (data.appendedLater ?? 0);
     for (let i = 0; i < jobs.length; i += 1) {
       const job = jobs[i];
       const { file, name, part } = job;
@@ -192,6 +198,8 @@ const handlers = {
         reports.push(skippedJobReport(job));
         continue;
       }
+      m.expectBytes(toCome);
+      toCome -= size;
       const begin = part
         ? m.beginFilePart(name, fields, part.firstLine, part.offset, part.end)
         : m.beginFile(name, fields);

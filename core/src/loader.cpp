@@ -23,6 +23,7 @@ FileLoader::FileLoader(DataSet& data, std::string name, const LoadOptions& optio
       file_(register_file(data, std::move(name))),
       parser_(data.store, data.report, file_, options.fields),
       decoder_(*this),
+      expected_bytes_(options.expected_bytes),
       part_(options.part) {
     if (!part_) return;
     part_done_ = part_->end <= part_->offset;  // no line can start in an empty range
@@ -51,6 +52,25 @@ void FileLoader::feed(std::span<const uint8_t> chunk) {
     if (part_) feed_part(chunk);
     else decoder_.feed(chunk);
     parser_.flush();  // the store holds every row read so far whenever feed() returns
+    fed_bytes_ += chunk.size();
+    if (expected_bytes_ != 0 && fed_bytes_ >= kEstimateBytes) reserve_for_the_rest();
+}
+
+void FileLoader::reserve_for_the_rest() {
+    const uint64_t records = parser_.records(), expected = expected_bytes_;
+    expected_bytes_ = 0;  // once
+    if (records == 0 || expected <= fed_bytes_) return;
+    // 3 % more than the rate so far, as lines vary in length; a little short would double a
+    // column at its very end.
+    const double per_byte = static_cast<double>(records) / static_cast<double>(fed_bytes_);
+    const double rows = static_cast<double>(data_.store.rows()) +
+                        per_byte * static_cast<double>(expected - fed_bytes_) * 1.03 + 1024;
+    // Not past kMaxReservedBytes at today's widths: a wasm heap has 4 GiB at most and a failed
+    // allocation there ends the instance, so a load that big grows as it goes instead.
+    double row_bytes = 0;
+    for (const auto& c : data_.store.columns()) row_bytes += c->width();
+    if (rows * row_bytes > kMaxReservedBytes) return;
+    data_.store.reserve_rows(static_cast<size_t>(rows));
 }
 
 void FileLoader::feed_part(std::span<const uint8_t> chunk) {

@@ -14,11 +14,12 @@ constexpr uint32_t max_of(unsigned width) noexcept { return width == 4 ? 0xFFFFF
 // Elements of zeros kept after the last row so that a 4-byte load at any row stays inside.
 constexpr size_t padding(unsigned width) noexcept { return (4 - width) / width; }
 
-// The first `rows` elements of `from`, converted, followed by the padding of T's width.
+// The first `rows` elements of `from`, converted, followed by the padding of T's width, with
+// room for `room` rows.
 template <class T, class U>
-std::vector<T> widened(const std::vector<U>& from, size_t rows) {
+std::vector<T> widened(const std::vector<U>& from, size_t rows, size_t room) {
     std::vector<T> to;
-    to.reserve(rows + padding(sizeof(T)));
+    to.reserve(std::max(rows, room) + padding(sizeof(T)));
     to.assign(from.begin(), from.begin() + static_cast<std::ptrdiff_t>(rows));
     to.resize(rows + padding(sizeof(T)), 0);
     return to;
@@ -216,13 +217,13 @@ std::optional<uint32_t> Column::encode(size_t row, uint64_t value) const noexcep
 
 void Column::widen(uint8_t to) {
     if (to == 2) {
-        u16_ = widened<uint16_t>(u8_, size_);
+        u16_ = widened<uint16_t>(u8_, size_, reserved_rows_);
         std::vector<uint8_t>().swap(u8_);
     } else if (width_ == 1) {
-        u32_ = widened<uint32_t>(u8_, size_);
+        u32_ = widened<uint32_t>(u8_, size_, reserved_rows_);
         std::vector<uint8_t>().swap(u8_);
     } else {
-        u32_ = widened<uint32_t>(u16_, size_);
+        u32_ = widened<uint32_t>(u16_, size_, reserved_rows_);
         std::vector<uint16_t>().swap(u16_);
     }
     width_ = to;
@@ -429,10 +430,23 @@ void Column::append_column(const Column& src, std::span<const uint32_t> remap) {
     });
 }
 
+void Column::reserve_rows(size_t rows) {
+    reserved_rows_ = std::max(reserved_rows_, rows);
+    switch (width_) {
+        case 1: u8_.reserve(reserved_rows_ + padding(1)); break;
+        case 2: u16_.reserve(reserved_rows_ + padding(2)); break;
+        default: u32_.reserve(reserved_rows_ + padding(4)); break;
+    }
+}
+
 void Column::shrink_to_fit() {
-    u8_.shrink_to_fit();
-    u16_.shrink_to_fit();
-    u32_.shrink_to_fit();
+    const auto trim = [&](auto& v) {
+        if (v.capacity() - v.size() > v.size() / 4) v.shrink_to_fit();
+    };
+    trim(u8_);
+    trim(u16_);
+    trim(u32_);
+    reserved_rows_ = 0;
     escapes_.rows_.shrink_to_fit();
     escapes_.values_.shrink_to_fit();
     nulls.shrink_to_fit();
@@ -467,6 +481,7 @@ Column& Store::column(std::string_view name) {
     if (info && info->name == "end")
         if (const Column* s = find("start"); s && s->kind == FieldKind::Time && !s->base()) base = s;
     auto col = std::make_unique<Column>(std::string(name), kind, info, base);
+    if (reserved_rows_ > rows_) col->reserve_rows(reserved_rows_);
     col->pad_to(rows_);
     Column* raw = col.get();
     columns_.push_back(std::move(col));
@@ -478,7 +493,13 @@ void Store::pad_columns() {
     for (auto& c : columns_) c->pad_to(rows_);
 }
 
+void Store::reserve_rows(size_t rows) {
+    reserved_rows_ = std::max(reserved_rows_, rows);
+    for (auto& c : columns_) c->reserve_rows(rows);
+}
+
 void Store::shrink_to_fit() {
+    reserved_rows_ = 0;
     for (auto& c : columns_) c->shrink_to_fit();  // one column at a time: the peak is one column
     addresses_.shrink_to_fit();
     spans_.shrink_to_fit();

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "flowlens/data_transfer.hpp"
+#include "flowlens/generator.hpp"
 #include "flowlens/loader.hpp"
 
 using namespace flowlens;
@@ -211,5 +213,70 @@ TEST_CASE("loader.adaptive_storage_round_trip") {
     for (uint32_t i = 0; i < n; i += 7) {
         REQUIRE(end.number(i) == want[i].end.value_or(0));
         REQUIRE(packets.number(i) == want[i].packets);
+    }
+}
+
+TEST_CASE("loader.expected_bytes_reserves_room_and_changes_nothing_else") {
+    // Generated records (past kEstimateBytes), fed in 1 MiB chunks with no figure, the right
+    // one, ten times too much, a tenth, and an impossible one (past kMaxReservedBytes).
+    const auto generate = [](std::vector<std::string> fields, uint64_t records) {
+        GeneratorOptions gen;
+        gen.records = records;
+        gen.fields = std::move(fields);
+        return generate_to_string(gen);
+    };
+    const auto load = [](const std::string& text, uint64_t expected) {
+        auto d = std::make_unique<DataSet>();
+        LoadOptions options;
+        options.expected_bytes = expected;
+        FileLoader loader(*d, "g.log", options);
+        for (size_t off = 0; off < text.size(); off += 1u << 20)
+            loader.feed(bytes(std::string_view(text).substr(off, 1u << 20)));
+        loader.finish();
+        return d;
+    };
+    SUBCASE("the data sets are the same byte for byte") {
+        // The default format: counters that escape and widen, `end` from `start`, words and
+        // addresses; the reservation must follow every widening.
+        const std::string text = generate({}, 200'000);
+        const std::vector<uint8_t> expect = export_data(*load(text, 0));
+        for (uint64_t expected : {uint64_t{text.size()}, uint64_t{text.size() * 10}, uint64_t{text.size() / 10}, uint64_t{1} << 50}) {
+            CAPTURE(expected);
+            auto d = load(text, expected);
+            CHECK(export_data(*d) == expect);
+            d->store.shrink_to_fit();
+            CHECK(export_data(*d) == expect);
+        }
+    }
+    SUBCASE("only the room differs") {
+        // Fixed-width fields only (no escapes or words): a column's memory is its rows and its
+        // null mask; `held` counts the rows' arrays. 1.2 M rows: growing by doubling ends far
+        // above that.
+        const std::string text = generate({"srcport", "dstport", "protocol", "tcp-flags"}, 1'200'000);
+        const auto held = [](const Store& s) {
+            size_t n = 0;
+            for (const auto& c : s.columns()) n += c->memory_bytes() - c->nulls.memory_bytes();
+            return n;
+        };
+        const auto none = load(text, 0), right = load(text, text.size()), over = load(text, text.size() * 10),
+                   absurd = load(text, uint64_t{1} << 50);
+        size_t exact = 0;  // the rows and their padding (zeros up to 3 bytes past the last row)
+        for (const auto& c : right->store.columns()) {
+            const size_t w = c->width();
+            exact += (right->store.rows() + (4 - w) / w) * w;
+        }
+        CHECK(held(none->store) >= exact * 3 / 2);       // doubling overshot…
+        CHECK(held(right->store) <= exact * 5 / 4);      // …a reservation (an estimate) much less
+        CHECK(held(over->store) >= exact * 5);           // room it was told to make
+        CHECK(held(absurd->store) == held(none->store)); // too big to reserve: as without
+        // Shrinking keeps a reservation's slack of up to a quarter (never written, it holds no
+        // pages) and drops a larger one.
+        const size_t right_before = held(right->store);
+        right->store.shrink_to_fit();
+        over->store.shrink_to_fit();
+        none->store.shrink_to_fit();
+        CHECK(held(right->store) == right_before);
+        CHECK(held(over->store) == held(none->store));
+        CHECK(held(over->store) == exact);
     }
 }

@@ -56,6 +56,14 @@ struct LoadOptions {
     std::vector<std::string> fields;
     // Set: load only this part of the file.
     std::optional<FilePart> part;
+    // The bytes the caller will feed into this data set from this file on (this file's, or
+    // part's, and those of the files it loads after it into the same store), when known; 0 =
+    // unknown. Once kEstimateBytes are in, the loader reserves the store's columns for the rows
+    // the rest should bring (rows per byte so far, a margin added), so that they do not grow by
+    // doubling, each time copying into new pages. A wrong figure costs only room: too low, the
+    // columns grow as before; too high, room that is never written and so never takes pages.
+    // No reservation past kMaxReservedBytes (those loads grow as before).
+    uint64_t expected_bytes = 0;
 };
 
 class FileLoader final : private LineSink {
@@ -64,6 +72,9 @@ public:
     ~FileLoader() override;
     FileLoader(const FileLoader&) = delete;
     FileLoader& operator=(const FileLoader&) = delete;
+
+    static constexpr uint64_t kEstimateBytes = 4u << 20;
+    static constexpr double kMaxReservedBytes = 1024.0 * 1024 * 1024;
 
     void feed(std::span<const uint8_t> chunk);
     // Flushes the last line, pads the store's columns and fills the file's FileReport.
@@ -81,11 +92,15 @@ private:
     void line(std::string_view text, uint64_t line_no) override;
     void bad_line(uint64_t line_no, BadLineReason reason, std::string_view detail, std::string_view text) override;
 
+    void reserve_for_the_rest();
+
     DataSet& data_;
     uint32_t file_;
     RecordParser parser_;
     InputDecoder decoder_;
     bool finished_ = false;
+    uint64_t expected_bytes_;  // LoadOptions::expected_bytes; 0 once the reservation is made
+    uint64_t fed_bytes_ = 0;
     // ---- a part (LoadOptions::part) ----
     enum class PartState : uint8_t { Skip, Pass, Finish };
     std::optional<FilePart> part_;

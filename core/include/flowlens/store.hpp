@@ -335,7 +335,13 @@ public:
     // width, escapes and base, nulls stay null. This column's base, if any, must already hold
     // the appended rows. O(src rows).
     void append_column(const Column& src, std::span<const uint32_t> remap);
-    // Frees unused capacity. Values, widths and escapes are unchanged.
+    // Room for `rows` rows in all (at the current width, and at any width it widens to later):
+    // a loader that can tell how many rows are coming reserves them once instead of growing by
+    // doubling, which copies the column into new pages each time.
+    void reserve_rows(size_t rows);
+    // Frees unused capacity, except a row array's slack of at most a quarter of its rows (slack
+    // a reservation left: never written, so it holds no pages, and shrinking would copy the
+    // array). Values, widths and escapes are unchanged.
     void shrink_to_fit();
     size_t memory_bytes() const noexcept;
 
@@ -381,6 +387,7 @@ private:
     std::vector<uint32_t> u32_;
     Escapes escapes_;
     const Column* base_ = nullptr;
+    size_t reserved_rows_ = 0;  // reserve_rows(): kept for the arrays widening makes
 };
 
 // Where a run of rows came from: rows [first_row, next span's first_row) belong to `file`.
@@ -409,11 +416,13 @@ public:
     // Pads every column to rows(). Must run before a query sees the store.
     void pad_columns();
 
-    // Gives back the capacity slack of every column, dictionary and the address table. Call it
-    // once loading ends: each column is copied to an exact-size buffer in turn, so the peak is
-    // one column's size, O(store size) time. Loading more afterwards is correct (growth
-    // resumes by doubling).
+    // Gives back the capacity slack of every column (see Column::shrink_to_fit), dictionary and
+    // the address table. Call it once loading ends: each column is copied to an exact-size
+    // buffer in turn, so the peak is one column's size, O(store size) time. Loading more
+    // afterwards is correct (growth resumes by doubling).
     void shrink_to_fit();
+    // Column::reserve_rows(rows) for every column, now and as they are made.
+    void reserve_rows(size_t rows);
 
     // Registers a source file by name and returns its number; rows appended after
     // begin_file(number) belong to it.
@@ -437,6 +446,7 @@ private:
     AddressTable addresses_;
     std::vector<FileSpan> spans_;
     std::vector<std::string> file_names_;
+    size_t reserved_rows_ = 0;
 };
 
 }  // namespace flowlens
