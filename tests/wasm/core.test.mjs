@@ -47,7 +47,7 @@ const inputs = () => [...DATA_FILES.map((f) => path.join(dataDir, f)), sample];
 describe('module', () => {
   test('exports the API, HEAPU8, _malloc and _free', async () => {
     const core = await newCore();
-    for (const fn of ['reset', 'beginFile', 'feed', 'endFile', 'endFileWith', 'loadedRecords', 'analyze',
+    for (const fn of ['reset', 'expectBytes', 'beginFile', 'feed', 'endFile', 'endFileWith', 'loadedRecords', 'analyze',
       'reportData', 'records', 'recordsCsv', 'version', 'warmUp', '_malloc', '_free']) {
       assert.equal(typeof core[fn], 'function', fn);
     }
@@ -69,6 +69,21 @@ describe('module', () => {
     assert.equal(core.warmUp(5000), all + some);
     assert.equal(core.loadedRecords(), records);
     assert.equal(core.analyze('', DEFAULTS), before);
+  });
+
+  test('expectBytes changes room, never answers: right, absurd and too small figures', async () => {
+    // 60,000 records (about 6.8 MB): past the 4 MiB after which the store reserves its rows. The
+    // room itself shows in bench/wasm-node.mjs's wasm memory (5 M records: 312 MB without, 197 with).
+    const gen = path.join(tmp, 'expect.log');
+    cli(['generate', '--records', '60000', '--seed', '4', '-o', gen]);
+    const bytes = fs.readFileSync(gen);
+    const expected = cliAnalyze([gen]);
+    for (const [label, figure] of [['none', 0], ['right', bytes.length], ['absurd', 1e15], ['small', 1000]]) {
+      const core = await newCore();
+      core.expectBytes(figure);
+      loadBytes(core, gen, bytes, { chunk: 1 << 20 });
+      assert.deepEqual(analyze(core), expected, label);
+    }
   });
 
   test('an empty data set analyses like the CLI given an empty file', async () => {
