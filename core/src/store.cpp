@@ -268,7 +268,7 @@ void Column::append_escapable(uint64_t value) {
 void Column::append_null() {
     const size_t row = size();
     push(0);
-    if (kind != FieldKind::Address && kind != FieldKind::Enum && kind != FieldKind::Text) nulls.set_null(row);
+    if (!holds_ids()) nulls.set_null(row);
 }
 
 void Column::append_number_slow(uint64_t v) {
@@ -288,8 +288,7 @@ void Column::append_number_slow(uint64_t v) {
 }
 
 void Column::append_pending(std::span<const PendingValue> values) {
-    const bool ids = kind == FieldKind::Address || kind == FieldKind::Enum || kind == FieldKind::Text;
-    if (ids) {
+    if (holds_ids()) {
         // Ids only grow: widening once for the batch's largest gives the width that widening at
         // the first id too large would end with (as append_column does).
         uint64_t top = 0;
@@ -318,8 +317,7 @@ size_t Column::append_fitting(std::vector<T>& v, std::span<const PendingValue> v
     if (v.capacity() < first + n + pad) v.reserve(std::max(first + n + pad, v.capacity() * 2));  // as push_back
     v.resize(first + n + pad, 0);
     T* const d = v.data() + first;
-    const bool ids = kind == FieldKind::Address || kind == FieldKind::Enum || kind == FieldKind::Text;
-    const bool counter = kind == FieldKind::Counter;
+    const bool ids = holds_ids(), counter = kind == FieldKind::Counter;
     const uint64_t mark = escape_mark();
     size_t k = 0;
     for (; k < n; ++k) {
@@ -373,7 +371,7 @@ void Column::append_column(const Column& src, std::span<const uint32_t> remap) {
             default: copy_into(u32_, translate); break;
         }
     };
-    if (kind == FieldKind::Address || kind == FieldKind::Enum || kind == FieldKind::Text) {
+    if (holds_ids()) {
         // Null is id 0 on both sides (remap[0] == 0). Widen once, to the largest translated id,
         // instead of at whichever row first needs it: the same final width either way.
         uint32_t top = 0;

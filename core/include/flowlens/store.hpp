@@ -22,8 +22,11 @@
 //   Addresses are interned in one AddressTable shared by all address columns, so the same
 //   address has the same id in srcaddr, dstaddr, pkt-srcaddr and pkt-dstaddr. Id 0 = null.
 //   Enum and Text values are dictionary-encoded per column. Code 0 = null.
-// - Columns grow by doubling while loading; shrink_to_fit() returns the slack (up to half)
+// - Columns grow by doubling while loading, unless reserve_rows() made room first (a loader
+//   that knows how much is coming does); shrink_to_fit() returns slack of more than a quarter
 //   once loading ends. memory_bytes() counts capacity, so it shows whether that happened.
+// - Appending: one row at a time (append_number, append_id, append_null), or a batch of one
+//   column's values in bulk (append_pending, the parser's way), with the same result.
 // - Reading: visit_stored() hands a loop the typed array, for loops instantiated per width;
 //   StoredView reads any width without a branch, for loops over several columns;
 //   EscapeReader resolves escapes in a row-ordered pass at O(1) amortised. number(), code()
@@ -239,6 +242,11 @@ public:
     // The numeric value of Small, Flags, Port, Counter and Time rows (0 when null); the id or
     // code for Address, Enum and Text rows.
     uint64_t number(size_t row) const noexcept;
+    // Address, Enum and Text columns hold ids or codes (0 = null, no null mask); the others
+    // numbers.
+    bool holds_ids() const noexcept {
+        return kind == FieldKind::Address || kind == FieldKind::Enum || kind == FieldKind::Text;
+    }
     // The id or code of an Address, Enum or Text row (0 = null).
     uint32_t code(size_t row) const noexcept { return stored(row); }
 
