@@ -83,7 +83,9 @@ int main(int argc, char** argv) {
         auto data = std::make_unique<DataSet>();
         double t0 = now();
         {
-            FileLoader loader(*data, "bench.log", {});
+            LoadOptions options;
+            options.expected_bytes = text.size();  // as the CLI tells its loaders (the file's size)
+            FileLoader loader(*data, "bench.log", options);
             const auto* p = reinterpret_cast<const uint8_t*>(text.data());
             for (size_t off = 0; off < text.size(); off += 1u << 20)
                 loader.feed({p + off, std::min<size_t>(1u << 20, text.size() - off)});
