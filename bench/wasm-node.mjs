@@ -38,7 +38,7 @@ const wasmBinary = readFileSync(join(WASM_DIR, 'flowlens-core.wasm'));
 console.log(provenance(ROOT, [join(WASM_DIR, 'flowlens-core.wasm')]));
 console.log(`input: ${MB.toFixed(1)} MB; ${runs} runs, a fresh module each; medians`);
 
-const opts = { top: 10, metric: 'bytes', bucket: 0, keys: '', scanPorts: 20, scanHosts: 20 };
+const opts = { top: 10, metric: 'bytes', bucket: 0, keys: '', scanPorts: 20, scanHosts: 20, sections: '' };
 const load = [];
 const full = [];
 const filtered = FILTERS.map(() => []);

@@ -43,6 +43,7 @@ struct Options {
     std::string keys;  // top-list keys separated by ';' ("" = the defaults)
     uint32_t scanPorts = ScanThresholds{}.min_ports;
     uint32_t scanHosts = ScanThresholds{}.min_hosts;
+    std::string sections;  // "" = everything; "top" = totals and top lists only
 };
 
 constexpr uint32_t kMaxTop = 100000;  // as the CLI's --top
@@ -310,6 +311,8 @@ std::string with_analysis(const std::string& filter, const Options& o, Write&& w
         return error_json("top must be between 1 and " + std::to_string(kMaxTop) + ", not " + std::to_string(o.top));
     auto metric = parse_metric(o.metric);
     if (!metric) return error_json("metric must be bytes, packets or records, not '" + o.metric + "'");
+    if (!o.sections.empty() && o.sections != "top")
+        return error_json("sections must be \"\" (everything) or \"top\" (totals and top lists), not '" + o.sections + "'");
     return with_selection(filter, [&](const Selection& sel, const Store& store) {
         AnalysisOptions opts;
         opts.top_n = o.top;
@@ -317,6 +320,7 @@ std::string with_analysis(const std::string& filter, const Options& o, Write&& w
         opts.bucket_seconds = o.bucket;
         opts.top_keys = split_keys(o.keys);
         opts.scan = {o.scanPorts, o.scanHosts};
+        opts.timeseries = opts.rejects = o.sections.empty();
         auto result = analyze(store, sel.rows, opts);
         if (auto* err = std::get_if<std::string>(&result)) return error_json(*err);
         std::string out;
@@ -417,7 +421,8 @@ EMSCRIPTEN_BINDINGS(flowlens) {
         .field("bucket", &Options::bucket)
         .field("keys", &Options::keys)
         .field("scanPorts", &Options::scanPorts)
-        .field("scanHosts", &Options::scanHosts);
+        .field("scanHosts", &Options::scanHosts)
+        .field("sections", &Options::sections);
 
     function("reset", &reset);
     function("expectBytes", &expect_bytes);

@@ -5,17 +5,18 @@ import { formatBytes, formatInt, formatPercent, portLabel, rowLabel } from './fo
 
 /**
  * Follow-up analyses the findings need, as [name, filter, options] for the engine. `filter` is
- * the page's current filter ("" = all records).
+ * the page's current filter ("" = all records). Each needs only totals and a top list
+ * (sections: 'top'), which spares the engine the time series and reject report.
  */
 export function insightQueries(filter) {
   const within = (cond) => (filter ? `(${filter}) and ${cond}` : cond);
   return [
     // NODATA records per interface: interfaces that saw no traffic in some windows.
-    ['nodata', within('log-status = nodata'), { top: 5, keys: 'interface-id', metric: 'records' }],
+    ['nodata', within('log-status = nodata'), { top: 5, keys: 'interface-id', metric: 'records', sections: 'top' }],
     // Rejected flows from a well-known port to an ephemeral port: what a server's replies look
     // like when a stateless network ACL has no outbound rule for ports 1024-65535.
     ['replies', within('action = reject and srcport < 1024 and dstport >= 1024 and protocol in (tcp, udp)'),
-      { top: 3, keys: 'srcaddr,srcport', metric: 'records' }],
+      { top: 3, keys: 'srcaddr,srcport', metric: 'records', sections: 'top' }],
   ];
 }
 

@@ -107,6 +107,18 @@ function analyzeCached(m, filter, options) {
   return doc;
 }
 
+// One query of several ({filter, options}): its document, or {error: {name, message}} for a
+// filter or option error, so that one bad query does not lose the others' answers. A crash
+// (anything but an EngineError) still throws.
+function analyzeOrError(m, q) {
+  try {
+    return analyzeCached(m, q.filter ?? '', q.options);
+  } catch (err) {
+    if (err instanceof EngineError) return { error: { name: err.name, message: err.message } };
+    throw err;
+  }
+}
+
 // Embind's value_object wants every field present.
 function analyzeOptions(o = {}) {
   return {
@@ -116,6 +128,7 @@ function analyzeOptions(o = {}) {
     keys: o.keys ?? '',
     scanPorts: o.scanPorts ?? 20,
     scanHosts: o.scanHosts ?? 20,
+    sections: o.sections ?? '',
   };
 }
 
@@ -295,12 +308,7 @@ const handlers = {
     const m = await engine();
     const out = {};
     for (const q of data.queries) {
-      try {
-        out[q.name] = analyzeCached(m, q.filter ?? '', q.options);
-      } catch (err) {
-        if (err instanceof EngineError) out[q.name] = { error: { name: err.name, message: err.message } };
-        else throw err;
-      }
+      out[q.name] = analyzeOrError(m, q);
     }
     return out;
   },
@@ -325,12 +333,7 @@ const handlers = {
     const extra = {};
     for (const q of data.queries ?? []) {
       if (q.when && !(analysis.totals?.[q.when] > 0)) continue;
-      try {
-        extra[q.name] = analyzeCached(m, q.filter ?? '', q.options);
-      } catch (err) {
-        if (err instanceof EngineError) extra[q.name] = { error: { name: err.name, message: err.message } };
-        else throw err;
-      }
+      extra[q.name] = analyzeOrError(m, q);
     }
     const t3 = performance.now();
     // The page has the analysis already (progress): not cloned a second time.

@@ -1923,7 +1923,9 @@ namespace detail {
 
 std::variant<Analysis, std::string> analyze_all(const Store& store, const RowSet& rows, const AnalysisOptions& options) {
     Plan plan;
-    plan.totals = plan.series = plan.rejects = true;
+    plan.totals = true;
+    plan.series = options.timeseries;
+    plan.rejects = options.rejects;
     plan.metric = options.metric;
     plan.n = options.top_n;
     plan.bucket_seconds = options.bucket_seconds;
@@ -1944,6 +1946,8 @@ std::variant<Analysis, std::string> analyze_all(const Store& store, const RowSet
     a.top = std::move(o.tops);
     a.timeseries = std::move(o.series);
     a.rejects = std::move(o.rejects);
+    a.with_timeseries = options.timeseries;
+    a.with_rejects = options.rejects;
     return a;
 }
 

@@ -194,10 +194,14 @@ void write_analysis_json(JsonWriter& w, const Analysis& a, std::string_view filt
         write_top(w, t);
     }
     w.end_object();
-    w.key("timeseries");
-    write_timeseries(w, a.timeseries);
-    w.key("rejects");
-    write_rejects(w, a.rejects);
+    if (a.with_timeseries) {
+        w.key("timeseries");
+        write_timeseries(w, a.timeseries);
+    }
+    if (a.with_rejects) {
+        w.key("rejects");
+        write_rejects(w, a.rejects);
+    }
     w.key("errors");
     write_errors(w, report, file_names);
     w.end_object();

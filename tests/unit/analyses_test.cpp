@@ -1126,6 +1126,39 @@ TEST_CASE("analyses.json_scanners_and_empty") {
     }
 }
 
+TEST_CASE("analyses.sections_can_be_left_out") {
+    // Without the time series and the reject report: the same totals and top lists, and a
+    // document without those two keys. The scan store has rejects and scanners to leave out.
+    Store s = scan_store();
+    AnalysisOptions some;
+    some.timeseries = some.rejects = false;
+    auto full = analyze(s, all_rows(s), {});
+    auto part = analyze(s, all_rows(s), some);
+    REQUIRE(std::holds_alternative<Analysis>(full));
+    REQUIRE(std::holds_alternative<Analysis>(part));
+    const Analysis& a = std::get<Analysis>(full);
+    const Analysis& b = std::get<Analysis>(part);
+    CHECK(b.totals.records == a.totals.records);
+    CHECK(b.totals.rejected_records == a.totals.rejected_records);
+    REQUIRE(b.top.size() == a.top.size());
+    for (size_t i = 0; i < a.top.size(); ++i) CHECK(b.top[i].rows.size() == a.top[i].rows.size());
+    CHECK(b.rejects.scanners.empty());
+    CHECK_FALSE(a.rejects.scanners.empty());
+    const auto json = [&](const Analysis& x) {
+        std::string out;
+        JsonWriter w(out);
+        write_analysis_json(w, x, "", IngestReport{}, s);
+        return out;
+    };
+    const std::string with = json(a), without = json(b);
+    CHECK(contains(with, "\"timeseries\":"));
+    CHECK(contains(with, "\"rejects\":"));
+    CHECK_FALSE(contains(without, "\"timeseries\":"));
+    CHECK_FALSE(contains(without, "\"rejects\":"));
+    // Up to "timeseries", the two documents are the same text.
+    CHECK(without.substr(0, without.find("\"errors\":")) == with.substr(0, with.find("\"timeseries\":")));
+}
+
 TEST_CASE("analyses.json_syntax_checker") {
     // The checker itself must reject what it should, or the checks above prove nothing.
     CHECK(JsonSyntax::valid("{\"a\":[1,-2.5,true,null,\"x\\u00e9\"]}"));

@@ -44,7 +44,7 @@ window.runInWorker = (job) => new Promise((resolve, reject) => {
 
 const WORKER_JS = `
 importScripts('flowlens-core.js');
-const DEFAULTS = { top: 10, metric: 'bytes', bucket: 0, keys: '', scanPorts: 20, scanHosts: 20 };
+const DEFAULTS = { top: 10, metric: 'bytes', bucket: 0, keys: '', scanPorts: 20, scanHosts: 20, sections: '' };
 
 // Streams one fetched file into the module through one heap buffer, in chunks of at most
 // \`chunk\` bytes, gunzipping in the browser when asked (the page's path for .gz files).

@@ -86,6 +86,19 @@ describe('module', () => {
     }
   });
 
+  test('sections "top": the totals and top lists of the full analysis, without timeseries and rejects', async () => {
+    const core = await newCore();
+    loadFile(core, sample);
+    for (const [filter, options] of [['', {}], ['action = reject', { top: 3, keys: 'srcaddr,srcport', metric: 'records' }]]) {
+      const full = analyze(core, filter, options);
+      const top = analyze(core, filter, { ...options, sections: 'top' });
+      assert.ok(full.timeseries && full.rejects);
+      const { timeseries, rejects, ...rest } = full;
+      assert.deepEqual(top, rest, filter);
+    }
+    assert.match(analyze(core, '', { sections: 'series' }).error.message, /sections must be "" \(everything\) or "top"/);
+  });
+
   test('an empty data set analyses like the CLI given an empty file', async () => {
     const core = await newCore();
     const empty = path.join(tmp, 'empty.log');

@@ -21,7 +21,7 @@ export const DATA_FILES = [
   'cloudwatch-export.log',
   'messy.log',
 ];
-export const DEFAULTS = Object.freeze({ top: 10, metric: 'bytes', bucket: 0, keys: '', scanPorts: 20, scanHosts: 20 });
+export const DEFAULTS = Object.freeze({ top: 10, metric: 'bytes', bucket: 0, keys: '', scanPorts: 20, scanHosts: 20, sections: '' });
 
 for (const [what, p] of [['module', path.join(wasmDir, 'flowlens-core.js')], ['native CLI', cliPath]]) {
   if (!fs.existsSync(p)) {

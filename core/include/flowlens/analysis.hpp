@@ -36,13 +36,20 @@ struct AnalysisOptions {
     uint32_t bucket_seconds = 0;         // 0 = automatic (see time_series)
     std::vector<std::string> top_keys;   // empty = default_top_keys(store)
     ScanThresholds scan;
+    // The time series and the reject report are computed unless switched off here (a caller
+    // that needs only totals and top lists saves their work); a skipped one is left out of
+    // the document (write_analysis_json).
+    bool timeseries = true;
+    bool rejects = true;
 };
 
 struct Analysis {
     Totals totals;
     std::vector<TopResult> top;  // one per distinct key, in the order asked
-    TimeSeries timeseries;
-    RejectReport rejects;
+    TimeSeries timeseries;  // empty unless with_timeseries
+    RejectReport rejects;   // empty unless with_rejects
+    bool with_timeseries = true;
+    bool with_rejects = true;
     uint64_t loaded_records = 0;  // store.rows(): the selection is `totals.records` of these
 };
 
@@ -50,7 +57,7 @@ std::variant<Analysis, std::string> analyze(const Store& store, const RowSet& ro
 
 // Writes the whole `flowlens analyze` document:
 // {"flowlens": {"version", "format_version"}, "filter", "totals", "top": {key: …},
-//  "timeseries", "rejects", "errors"}.
+//  "timeseries", "rejects", "errors"}; "timeseries" and "rejects" only when computed.
 void write_analysis_json(JsonWriter& w, const Analysis& analysis, std::string_view filter_text,
                          const IngestReport& report, const Store& store);
 // The same with the file names given instead of the store's (bad-line examples name their file
