@@ -853,8 +853,10 @@ void fill(RowSet& out, size_t rows, Match match, const NullMask* nulls, bool nul
             for (size_t i = 0; i < len; ++i) bits |= static_cast<uint64_t>(match(base + i)) << i;
         }
         if (nulls) {
-            uint64_t null_bits = 0;
-            for (size_t i = 0; i < len; ++i) null_bits |= static_cast<uint64_t>(nulls->is_null(base + i)) << i;
+            // The mask is laid out as the row set: bit r of word r / 64 (store.hpp, NullMask).
+            const std::vector<uint64_t>& null_words = nulls->words();
+            uint64_t null_bits = w < null_words.size() ? null_words[w] : 0;
+            if (len < 64) null_bits &= (uint64_t{1} << len) - 1;
             bits = (bits & ~null_bits) | (null_value ? null_bits : 0);
         }
         words[w] = bits;
