@@ -1,7 +1,8 @@
 // browser-probe.mjs — where the page's time goes, one run: loads a generated file into dist/ in
 // headless Chromium and prints, relative to the input's change event (or the filter's Enter),
 // the page's performance marks (fl:load-start, fl:load-done {worker: feedMs, chunks},
-// fl:charts-done, fl:view-done {worker: analyzeMs, recordsMs, extraMs}, fl:render-done) and the
+// fl:analysis-in (the analysis reached the page), fl:charts-done, fl:view-done {worker: analyzeMs,
+// recordsMs, extraMs}, fl:render-done) and the
 // data-state changes, ready and drawn (ready + two frames). PROFILE=1 adds the main thread's CPU
 // profile (CDP Profiler, self time by function). A diagnostic, not a benchmark (one run; use
 // browser.mjs for figures).

@@ -176,6 +176,7 @@ async function runQuery({ conditions = state.conditions, typed = null, fromLoad 
   // findings and the records page are shown too.
   const drawAnalysis = (analysis) => {
     if (seq !== state.querySeq) return;
+    performance.mark('fl:analysis-in'); // the bench's probe: drawing = charts-done - this
     state.conditions = typed === null ? conditions : splitTyped(conditions.slice(0, -1), typed);
     state.analysis = analysis;
     state.offset = 0;
