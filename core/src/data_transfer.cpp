@@ -130,7 +130,6 @@ private:
 
 constexpr size_t padding(unsigned width) noexcept { return (4 - width) / width; }
 
-bool is_code_kind(FieldKind k) noexcept { return k == FieldKind::Address || k == FieldKind::Enum || k == FieldKind::Text; }
 
 }  // namespace
 
@@ -145,7 +144,7 @@ struct DataTransferAccess {
         w.array(c.nulls.bits_.data(), c.nulls.bits_.size());
         w.array(c.escapes_.rows_.data(), c.escapes_.rows_.size());
         w.array(c.escapes_.values_.data(), c.escapes_.values_.size());
-        const size_t values = is_code_kind(c.kind) && c.kind != FieldKind::Address ? c.dict.size() - 1 : 0;
+        const size_t values = c.holds_ids() && c.kind != FieldKind::Address ? c.dict.size() - 1 : 0;
         w.num<uint64_t>(values);
         for (size_t i = 1; i <= values; ++i) w.str(c.dict.value(static_cast<uint32_t>(i)));
     }
@@ -264,7 +263,7 @@ struct DataTransferAccess {
 
         // Null masks only on numeric kinds, no bit past the last row, and a null row stores 0.
         const auto& bits = c.nulls.bits_;
-        if (!bits.empty() && (is_code_kind(c.kind) || bits.size() > (rows + 63) / 64))
+        if (!bits.empty() && (c.holds_ids() || bits.size() > (rows + 63) / 64))
             return r.fail("column '" + name + "' has a bad null mask");
         for (size_t wi = 0; wi < bits.size(); ++wi)
             for (uint64_t b = bits[wi]; b != 0; b &= b - 1) {
@@ -291,7 +290,7 @@ struct DataTransferAccess {
                 marks += s[i] == mark;
             }
         });
-        if (is_code_kind(c.kind) && rows > 0 && top >= limit)
+        if (c.holds_ids() && rows > 0 && top >= limit)
             return r.fail("column '" + name + "' holds an unknown id " + std::to_string(top));
         if (c.escapable() && marks != er.size()) return r.fail("column '" + name + "' has unlisted escapes");
         if (c.kind == FieldKind::Small && top > 255) return r.fail("column '" + name + "' is out of range");

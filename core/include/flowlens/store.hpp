@@ -132,7 +132,6 @@ private:
     IdIndex index_;
 };
 
-// A bitmap that costs nothing until the first null is recorded.
 // A value on its way into a column (Column::append_pending): a number, an id or a code as the
 // column's kind takes it, or null.
 struct PendingValue {
@@ -140,6 +139,7 @@ struct PendingValue {
     bool null;
 };
 
+// A bitmap that costs nothing until the first null is recorded.
 class NullMask {
 public:
     bool any() const noexcept { return !bits_.empty(); }
@@ -327,9 +327,10 @@ public:
         push(id);
     }
     // Appends the values in order, each exactly as append_null, append_id (Address, Enum, Text)
-    // or append_number (the rest) would: the same rows, width, escapes and nulls. In bulk while
-    // the values fit the column as they are; a value that needs an escape (or the one before
-    // which an id column widens) goes the one-row way. The parser's batches (record_parser.hpp).
+    // or append_number (the rest) would: the same rows, width, escapes and nulls. An id column
+    // first widens once for the batch's largest id; then the values go in bulk while they fit
+    // the column as they are, and a value that needs an escape goes the one-row way. The
+    // parser's batches (record_parser.hpp).
     void append_pending(std::span<const PendingValue> values);
     // append nulls until size() == rows
     void pad_to(size_t rows) {
