@@ -38,6 +38,22 @@ const wasmBinary = readFileSync(join(WASM_DIR, 'flowlens-core.wasm'));
 console.log(provenance(ROOT, [join(WASM_DIR, 'flowlens-core.wasm')]));
 console.log(`input: ${MB.toFixed(1)} MB; ${runs} runs, a fresh module each; medians`);
 
+// Loads `part` as one file, told its size first (expectBytes) as the page's worker does, unless
+// NO_EXPECT; fed in 1 MiB pieces through one reused heap buffer.
+function loadInto(core, name, part, expected = process.env.NO_EXPECT ? 0 : part.length) {
+  const BUF = 1 << 20;
+  const ptr = core._malloc(BUF) >>> 0;
+  core.expectBytes(expected);
+  const err = core.beginFile(name, '');
+  if (err) throw new Error(err);
+  for (let off = 0; off < part.length; off += BUF) {
+    core.HEAPU8.set(part.subarray(off, Math.min(off + BUF, part.length)), ptr);
+    core.feed(ptr, Math.min(BUF, part.length - off));
+  }
+  core.endFile();
+  core._free(ptr);
+}
+
 const opts = { top: 10, metric: 'bytes', bucket: 0, keys: '', scanPorts: 20, scanHosts: 20, sections: '' };
 const load = [];
 const full = [];
@@ -45,18 +61,8 @@ const filtered = FILTERS.map(() => []);
 let heap = 0;
 for (let r = 0; r < runs; r += 1) {
   const core = await createFlowLensCore({ wasmBinary });
-  const BUF = 1 << 20;
-  const ptr = core._malloc(BUF) >>> 0;
   const t0 = performance.now();
-  if (!process.env.NO_EXPECT) core.expectBytes(bytes.length);
-  const err = core.beginFile('flows.log', '');
-  if (err) throw new Error(err);
-  for (let off = 0; off < bytes.length; off += BUF) {
-    const piece = bytes.subarray(off, Math.min(off + BUF, bytes.length));
-    core.HEAPU8.set(piece, ptr);
-    core.feed(ptr, piece.length);
-  }
-  core.endFile();
+  loadInto(core, 'flows.log', bytes);
   load.push((performance.now() - t0) / 1e3);
   let t = performance.now();
   JSON.parse(core.analyze('', opts));
@@ -75,24 +81,12 @@ for (let r = 0; r < runs; r += 1) {
 const mergeExport = [];
 const mergeImport = [];
 const cut = bytes.indexOf(0x0a, bytes.length >> 1) + 1;
-async function loadInto(core, name, part, expected) {
-  const BUF = 1 << 20;
-  const ptr = core._malloc(BUF) >>> 0;
-  core.expectBytes(expected);
-  core.beginFile(name, '');
-  for (let off = 0; off < part.length; off += BUF) {
-    core.HEAPU8.set(part.subarray(off, Math.min(off + BUF, part.length)), ptr);
-    core.feed(ptr, Math.min(BUF, part.length - off));
-  }
-  core.endFile();
-  core._free(ptr);
-}
 for (let r = 0; r < runs; r += 1) {
   const engine = await createFlowLensCore({ wasmBinary });
   const helper = await createFlowLensCore({ wasmBinary });
   // As the page's worker tells them (expectBytes): the engine expects the helper's rows too.
-  await loadInto(engine, 'a.log', bytes.subarray(0, cut), process.env.NO_EXPECT ? 0 : bytes.length);
-  await loadInto(helper, 'b.log', bytes.subarray(cut), process.env.NO_EXPECT ? 0 : bytes.length - cut);
+  loadInto(engine, 'a.log', bytes.subarray(0, cut), process.env.NO_EXPECT ? 0 : bytes.length);
+  loadInto(helper, 'b.log', bytes.subarray(cut));
   let t = performance.now();
   const buffer = helper.exportData().slice();
   helper.reset();
