@@ -43,6 +43,7 @@ import { createGzip } from 'node:zlib';
 import { createStaticServer } from '../web/serve.mjs';
 import { CHROMIUM, CHROMIUM_ARGS, refuseOtherOrigins } from '../scripts/chromium.mjs';
 import { FILTERS, median } from './queries.mjs';
+import { parseWorkers } from '../web/load-plan.js';
 import { provenance } from './provenance.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -304,12 +305,13 @@ async function flowlensRun(inputs = file, withFilters = true) {
     const shown = await page.evaluate(() => ({
       // How many workers the page's load used (engine-client's timing.shares; absent = one).
       shares: performance.getEntriesByName('fl:load-done').at(-1)?.detail?.timing?.shares ?? 1,
-      workers: Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)),
+      cores: navigator.hardwareConcurrency || 1,
       records: Number(document.querySelector('[data-testid="total-records"]')?.dataset.value),
       bytes: Number(document.querySelector('[data-testid="total-bytes"]')?.dataset.value),
       charts: ['chart-timeseries', 'chart-top', 'chart-rejects', 'chart-conversations']
         .filter((id) => [...document.querySelectorAll(`[data-testid="${id}"] canvas`)].some((c) => c.width > 0)).length,
     }));
+    shown.workers = parseWorkers(shown.cores); // the page's rule (web/load-plan.js)
     if (shown.records !== expected.totals.records || shown.bytes !== expected.totals.bytes) {
       throw new Error(`the page shows ${JSON.stringify(shown)}, the CLI ${expected.totals.records} records`);
     }
@@ -440,7 +442,7 @@ try {
     console.log(`FlowLens gzip, ${gzipFiles} file${gzipFiles === 1 ? '' : 's'} (${(gz.size / 1e6).toFixed(1)} MB → ${(gz.plain / 1e6).toFixed(1)} MB) drop → dashboard drawn: ${s3(drawn)} = ` +
       `${(gz.plain / 1e6 / drawn).toFixed(0)} MB/s decompressed (${(gz.size / 1e6 / drawn).toFixed(0)} MB/s gzipped) (ready ${s3(median(rs.map((r) => r.load.ready)))}; ${sh.charts}/4 charts painted)`);
     console.log(`  records shown ${sh.records.toLocaleString('en-US')} (flowlens analyze on the plain file: ${expected.totals.records.toLocaleString('en-US')}); ` +
-      `the load used ${rs.map((r) => r.shown.shares).join('/')} of the page's ${sh.workers} workers`);
+      `the load used ${rs.map((r) => r.shown.shares).join('/')} of the page's ${sh.workers} parse worker${sh.workers === 1 ? '' : 's'} (each with a reader thread; ${sh.cores} cores)`);
     console.log(`  renderer peak (VmHWM) after load ${fmtMB(Math.max(...rs.map((r) => r.loaded.rendererHwm)))} (idle page ${fmtMB(median(rs.map((r) => r.idle.rendererHwm)))}); renderer RSS after ${fmtMB(median(rs.map((r) => r.loaded.rendererRss)))}; browser process peak ${fmtMB(Math.max(...rs.map((r) => r.loaded.browserHwm)))}; renderers ${rs[0].loaded.renderers}`);
   }
   if (only.includes('gunzip')) {

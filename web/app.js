@@ -3,6 +3,7 @@
 // the pure builders in charts/; log content only ever reaches the DOM as text.
 
 import { EngineClient } from './engine-client.js';
+import { parseWorkers } from './load-plan.js';
 import { byId, h, show } from './dom.js';
 import { filesFromInput, entriesFromDrop, filesFromDrop } from './files.js';
 import {
@@ -28,10 +29,10 @@ const PAGE_SIZE = 50;
 const TOP_N = 10;
 const DEFAULT_FIELDS = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
 
-// Large loads are parsed by one worker per core (up to 4: each holds its share's data until the
-// engine has merged it), see engine-client.js.
+// Large loads are parsed by one worker per two cores (load-plan.js parseWorkers: each has a
+// reader thread as well), see engine-client.js.
 const engine = new EngineClient(() => new Worker('worker.js', { name: 'flowlens-engine' }), {
-  workers: Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)),
+  workers: parseWorkers(navigator.hardwareConcurrency),
 });
 const charts = new ChartsHost();
 let reportExport = null; // the "Export report" controls (mounted in init)

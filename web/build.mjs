@@ -2,6 +2,7 @@
 //   index.html, styles.css, favicon.svg    copied from web/
 //   app.js                                 the page (ECharts bundled in, same origin)
 //   worker.js                              the engine worker
+//   reader-worker.js                       the engine worker's file reader thread
 //   flowlens-core.js + .wasm               the core, from $FLOWLENS_WASM_DIR (default build-wasm)
 //   sample/flowlogs-sample.log.gz          `$FLOWLENS_CLI generate --records 50000 --seed 7`
 //                                          ($FLOWLENS_CLI defaults to build/flowlens)
@@ -62,6 +63,7 @@ await Promise.all([
   build({ ...common, entryPoints: [join(web, 'app.js')], outfile: join(dist, 'app.js'), format: 'esm' }),
   // A classic worker: it loads the Emscripten glue with importScripts.
   build({ ...common, entryPoints: [join(web, 'worker.js')], outfile: join(dist, 'worker.js'), format: 'iife' }),
+  build({ ...common, entryPoints: [join(web, 'reader-worker.js')], outfile: join(dist, 'reader-worker.js'), format: 'iife' }),
 ]);
 
 for (const f of ['index.html', 'favicon.svg']) copyFileSync(join(web, f), join(dist, f));

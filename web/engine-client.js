@@ -146,7 +146,7 @@ export class EngineClient {
     this.helpers = [];
 
     // Append the helpers' data sets in share order; a failed helper's share is read here.
-    const timing = { shares: shares.length, feedMs: 0, exportMs: 0, importMs: 0 };
+    const timing = { shares: shares.length, feedMs: 0, waitMs: 0, exportMs: 0, importMs: 0 };
     let cancelled = results.some((r) => r.cancelled);
     let { loadedRecords } = results[0]; // the engine's count after its latest request
     let buffers = [];
@@ -175,6 +175,7 @@ export class EngineClient {
     await flush();
     for (const r of results) {
       timing.feedMs += r.timing?.feedMs ?? 0;
+      timing.waitMs += r.timing?.waitMs ?? 0;
       timing.exportMs += r.timing?.exportMs ?? 0;
     }
     return {

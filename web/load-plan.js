@@ -19,6 +19,21 @@ export const MIN_PART_BYTES = 8 << 20; // no part smaller than this (the cut mov
 export const GZIP_WEIGHT = 6; // work of a gzipped byte relative to a plain one (estimate)
 const HEAD_BYTES = 64 << 10; // the first line of a flow log file (a header) is far shorter
 
+// At most this many parse workers: each holds its share's data until the engine has merged it.
+export const MAX_PARSE_WORKERS = 4;
+
+/**
+ * How many workers parse a load on a machine with `cores` logical cores
+ * (navigator.hardwareConcurrency): one per two cores, 1 to MAX_PARSE_WORKERS. Each parse worker
+ * has a reader thread (reader-worker.js) that is busy about half as long as the parse (reading a
+ * File runs at ~750 MB/s of a core, the parse at ~450), and the browser reads the file on threads
+ * of its own: a parse worker per core would leave those no core to run on (bench/README.md,
+ * "Parse workers per core", has the figures).
+ */
+export function parseWorkers(cores) {
+  return Math.max(1, Math.min(MAX_PARSE_WORKERS, Math.floor((Number(cores) || 1) / 2)));
+}
+
 /**
  * files: [{file, name}] → [{file, name, index, size, weight, splittable, firstLine}]. A file
  * can be cut when it is large enough, does not start with the gzip magic or a JSON '{' / '[',

@@ -3,16 +3,20 @@
 // Protocol (engine-client.js is the other side): the page posts {id, type, data}; the worker
 // answers {id, type: 'result', data}, {id, type: 'error', data: {name, message, …}} or, while
 // loading or exporting, {id, type: 'progress', data}. Requests run one at a time in arrival
-// order, except 'cancel', which is handled at once: reading is asynchronous (stream reads),
-// so a cancel arrives between two chunks and the load stops there, keeping what it read.
+// order, except 'cancel', which is handled at once: a file's bytes arrive as messages from the
+// reader thread (reader-thread.js), so a cancel arrives between two chunks and the load stops
+// there, keeping what it read.
 /* global importScripts, createFlowLensCore */
 
-import { readFileInto, readPart } from './worker-reader.js';
+import { readJob, yieldToMessages } from './worker-reader.js';
+import { startReaderThread } from './reader-thread.js';
 import { jobBytes, skippedJobReport } from './load-plan.js';
 
 const CORE_SCRIPT = 'flowlens-core.js';
-// Plain files are read in READ_CHUNK slices (one read ahead) and each is copied once into one
-// reused heap buffer of the same size for feed(). Big chunks: few awaits and copies per file.
+const READER_SCRIPT = 'reader-worker.js';
+// Files are read on the reader thread into READ_CHUNK buffers (a gunzipped stream's output is
+// gathered into chunks of that size), and each chunk is copied once into one reused heap buffer
+// of the same size for feed(). Big chunks: few messages, awaits and copies per file.
 const READ_CHUNK = 4 << 20;
 const FEED_BUFFER = READ_CHUNK;
 const PROGRESS_MS = 100;
@@ -31,6 +35,16 @@ class EngineError extends Error {
     this.name = name;
     Object.assign(this, extra);
   }
+}
+
+// The file reader thread (reader-thread.js), started with the core; null when it cannot start.
+// The single-file build hands over a blob: URL for it (worker-prelude.js).
+let readerPromise = null;
+function readerThread() {
+  if (!readerPromise) {
+    readerPromise = startReaderThread(self.flowlensReaderUrl ?? new URL(READER_SCRIPT, self.location.href).href);
+  }
+  return readerPromise;
 }
 
 function loadCore() {
@@ -136,6 +150,7 @@ const WARM_UP_RECORDS = 5000;
 
 const handlers = {
   async init() {
+    readerThread();
     const m = await engine();
     // Once the answer is out, while the page waits for files: V8 optimises wasm code only after
     // it has run a while and never mid-call, so the first analysis of a big load would run in
@@ -195,7 +210,10 @@ const handlers = {
     };
 
     const reports = [];
-    const timing = { feedMs: 0, chunks: 0 }; // where a load's time goes (the bench prints it)
+    // Where a load's time goes (the bench prints it): feeding the core, and waiting for bytes
+    // between two chunks of a file.
+    const timing = { feedMs: 0, waitMs: 0, chunks: 0 };
+    const reader = await readerThread();
     let cancelled = false;
     // Bytes still to come into this data set, for expectBytes (wasm/API.md). For a gzipped file
     // this counts compressed bytes, where the core counts what it is fed: too low a figure,
@@ -218,30 +236,24 @@ const handlers = {
         : m.beginFile(name, fields);
       if (begin) throw new EngineError('FieldListError', begin);
       const base = state.bytesDone;
-      const feed = (bytes) => {
-        const t0 = performance.now();
-        feedBytes(m, bytes);
-        timing.feedMs += performance.now() - t0;
-        timing.chunks += 1;
+      let fedAt = 0;
+      const read = {
+        feed: (bytes) => {
+          const t0 = performance.now();
+          if (fedAt) timing.waitMs += t0 - fedAt;
+          feedBytes(m, bytes);
+          fedAt = performance.now();
+          timing.feedMs += fedAt - t0;
+          timing.chunks += 1;
+        },
+        done: () => m.partDone(),
+        onBytes: (n) => { state.bytesDone = base + Math.min(n, size); report(); },
+        shouldStop: () => cancelRequested,
+        chunkSize: READ_CHUNK,
       };
       let outcome;
       try {
-        outcome = part
-          ? await readPart(file, part, {
-            feed,
-            done: () => m.partDone(),
-            onBytes: (n) => { state.bytesDone = base + Math.min(n, size); report(); },
-            shouldStop: () => cancelRequested,
-            pause: yieldToMessages,
-            chunkSize: READ_CHUNK,
-          })
-          : await readFileInto(file, {
-            feed,
-            onBytes: (n) => { state.bytesDone = base + n; report(); },
-            shouldStop: () => cancelRequested,
-            pause: yieldToMessages,
-            chunkSize: READ_CHUNK,
-          });
+        outcome = reader ? await reader.read(job, read) : await readJob(job, { ...read, pause: yieldToMessages });
       } catch (err) {
         const crash = checkCrash(err);
         if (crash !== err) throw crash;
@@ -388,15 +400,6 @@ const handlers = {
     return { blob, records: offset };
   },
 };
-
-// Lets queued messages (a cancel) run, at most every 50 ms so reading stays fast.
-let lastYield = 0;
-function yieldToMessages() {
-  const now = performance.now();
-  if (now - lastYield < 50) return Promise.resolve();
-  lastYield = now;
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
 
 function countLines(text) {
   let n = 0;

@@ -45,9 +45,11 @@ export function tempDir(prefix = 'flowlens-e2e-') {
  * Starts the server and a browser context. Returns {page, url, requests, foreign, consoleErrors,
  * dialogs, close()}. `foreign` lists requests to any origin but the server's (must stay empty).
  */
-export async function openApp({ hash = '', viewport = { width: 1440, height: 1000 } } = {}) {
+// cores: what navigator.hardwareConcurrency says in the page (how many parse workers it starts);
+// dist: the site to serve (a changed copy of dist/).
+export async function openApp({ hash = '', viewport = { width: 1440, height: 1000 }, cores = 0, dist = DIST } = {}) {
   requireBuilt();
-  const { server, url } = await serve(DIST, 0);
+  const { server, url } = await serve(dist, 0);
   const origin = new URL(url).origin;
   const userDataDir = tempDir('flowlens-chromium-');
   const context = await chromium.launchPersistentContext(userDataDir, {
@@ -68,6 +70,7 @@ export async function openApp({ hash = '', viewport = { width: 1440, height: 100
   };
   context.on('request', record);
   await refuseOtherOrigins(context, origin, foreign);
+  if (cores) await context.addInitScript((n) => Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => n }), cores);
   const page = context.pages()[0] ?? await context.newPage();
   page.on('console', (msg) => {
     if (msg.type() === 'error') consoleErrors.push(msg.text());

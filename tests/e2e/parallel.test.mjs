@@ -5,10 +5,15 @@
 // line numbers in the whole file.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { openApp, loadFiles, cliAnalyze, cliGenerate, tempDir, expectCliTotals, typeFilter } from './helpers.mjs';
+import { openApp, loadFiles, cliAnalyze, cliGenerate, tempDir, expectCliTotals, typeFilter, DIST } from './helpers.mjs';
+import { parseWorkers } from '../../web/load-plan.js';
+
+// The page starts one parse worker per two cores (load-plan.js parseWorkers): it is told it
+// has 4, so that a large load is shared by 2 whatever this machine has.
+const CORES = 4;
 
 let app;
 let page;
@@ -16,7 +21,7 @@ let dir;
 
 before(async () => {
   dir = tempDir();
-  app = await openApp();
+  app = await openApp({ cores: CORES });
   page = app.page;
   // Count the workers the page starts from here on (the engine worker exists already).
   await page.evaluate(() => {
@@ -58,8 +63,9 @@ test('a large file, split among workers, gives the CLI\'s totals, file reports a
   const files = [big, small];
   assert.equal(await loadFiles(page, files), 'ready');
   const helpers = await page.evaluate(() => window.__workersStarted);
-  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
-  assert.equal(helpers, Math.min(4, cores) - 1, 'one helper worker per further core');
+  assert.equal(await page.evaluate(() => navigator.hardwareConcurrency), CORES);
+  assert.equal(helpers, parseWorkers(CORES) - 1, 'one helper worker per further two cores');
+  assert.equal(helpers, 1);
 
   const cli = cliAnalyze(files);
   await expectCliTotals(page, files, '', 'split load');
@@ -77,4 +83,31 @@ test('a large file, split among workers, gives the CLI\'s totals, file reports a
 
   await typeFilter(page, 'action = REJECT and dstport = 22');
   await expectCliTotals(page, files, 'action = REJECT and dstport = 22', 'filtered after a split load');
+});
+
+test('each parse worker reads its files on a reader thread of its own', async () => {
+  // The engine worker's reader (the helpers' went with them): started from the same origin.
+  const readers = page.workers().filter((w) => new URL(w.url()).pathname === '/reader-worker.js');
+  assert.equal(readers.length, 1, page.workers().map((w) => w.url()).join(' '));
+});
+
+test('when the reader thread cannot start, the engine reads the files itself: same results', async () => {
+  // A copy of the site without the reader's script: every reader thread fails to start.
+  const site = join(dir, 'site-without-reader');
+  cpSync(DIST, site, { recursive: true });
+  rmSync(join(site, 'reader-worker.js'));
+  const other = await openApp({ cores: CORES, dist: site });
+  try {
+    const big = join(dir, 'big.log'); // written by the first test
+    const files = [big, join(dir, 'small.log.gz')];
+    assert.equal(await loadFiles(other.page, files), 'ready');
+    assert.equal(other.page.workers().filter((w) => w.url().endsWith('/reader-worker.js')).length, 0);
+    await expectCliTotals(other.page, files, '', 'load without reader threads');
+    await typeFilter(other.page, 'action = REJECT and dstport = 22');
+    await expectCliTotals(other.page, files, 'action = REJECT and dstport = 22', 'filtered, without reader threads');
+    // The only complaint is the missing script itself (the server's 404), nothing from the app.
+    assert.deepEqual(other.consoleErrors.filter((e) => !/404|Not Found/i.test(e)), []);
+  } finally {
+    await other.close();
+  }
 });

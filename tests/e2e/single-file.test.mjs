@@ -92,16 +92,18 @@ test('one self-contained file: size, CSP with the inline scripts\' hashes, nothi
   }
 });
 
-test('opens from file:// and starts the engine in a blob: worker', async () => {
+test('opens from file:// and starts the engine and its reader thread in blob: workers', async () => {
   assert.equal(await page.evaluate(() => location.protocol), 'file:');
   const deadline = Date.now() + 20_000;
-  while (!page.workers().length && Date.now() < deadline) await page.waitForTimeout(50);
-  const workers = page.workers().map((w) => w.url());
-  assert.equal(workers.length, 1, 'one engine worker');
-  assert.match(workers[0], /^blob:/);
-  // Its source holds the glue, and the wasm came as bytes (no fetch, no importScripts).
-  const inside = await page.workers()[0].evaluate(() => [typeof createFlowLensCore, typeof self.flowlensEmbeddedWasm]);
-  assert.deepEqual(inside, ['function', 'function']);
+  while (page.workers().length < 2 && Date.now() < deadline) await page.waitForTimeout(50);
+  const workers = page.workers();
+  assert.equal(workers.length, 2, 'the engine worker and its reader thread');
+  for (const w of workers) assert.match(w.url(), /^blob:/);
+  // The engine's source holds the glue, and the wasm came as bytes (no fetch, no importScripts);
+  // the reader thread is the other one (reader-worker.js, started from the engine's blob: URL).
+  const inside = await Promise.all(workers.map((w) => w.evaluate(() => [self.name, typeof createFlowLensCore, typeof self.flowlensEmbeddedWasm])));
+  inside.sort();
+  assert.deepEqual(inside, [['flowlens-engine', 'function', 'function'], ['flowlens-reader', 'undefined', 'undefined']]);
 });
 
 test('"Try with sample data" loads the embedded sample: the totals equal the CLI\'s', async () => {

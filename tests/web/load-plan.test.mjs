@@ -1,7 +1,7 @@
 // Sharing a load among parse workers (web/load-plan.js): order, coverage, cuts, weights.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { describeFiles, planLoad, mergePartReports, jobBytes, skippedJobReport, MIN_PART_BYTES, GZIP_WEIGHT } from '../../web/load-plan.js';
+import { describeFiles, planLoad, mergePartReports, jobBytes, skippedJobReport, parseWorkers, MIN_PART_BYTES, GZIP_WEIGHT, MAX_PARSE_WORKERS } from '../../web/load-plan.js';
 
 const MB = 1 << 20;
 // A stand-in for a File of `size` bytes: planLoad reads only size, name and what describeFiles found.
@@ -143,4 +143,11 @@ test('load_plan.a_job_not_read_reports_its_own_bytes', () => {
   assert.deepEqual([jobBytes(part), jobBytes(whole)], [50, 70]);
   const r = skippedJobReport(part);
   assert.deepEqual([r.name, r.bytes, r.records, r.skipped, r.error], ['a.log', 50, 0, true, 'not read: loading was cancelled']);
+});
+
+test('load_plan.one_parse_worker_per_two_cores', () => {
+  // Each parse worker has a reader thread: two cores per parse worker, at least one, at most 4.
+  const got = [undefined, 0, 1, 2, 3, 4, 5, 6, 8, 16, 64].map(parseWorkers);
+  assert.deepEqual(got, [1, 1, 1, 1, 1, 2, 2, 3, 4, 4, 4]);
+  assert.equal(MAX_PARSE_WORKERS, 4);
 });

@@ -4,7 +4,7 @@
 // stands out" says.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileInto, readSlices } from '../../web/worker-reader.js';
+import { readFileInto, readIntoBuffers } from '../../web/worker-reader.js';
 import { findings, insightQueries, INSIGHT_NEEDS } from '../../web/insights.js';
 import { sample, analyze, ROOT } from './fixtures.mjs';
 import { join } from 'node:path';
@@ -33,7 +33,7 @@ test('view_path.slices_read_every_byte_in_chunks', async () => {
 test('view_path.slices_stop_and_empty_file', async () => {
   const file = new File([text(20000)], 'a.log');
   let calls = 0;
-  const res = await collect((o) => readSlices(file, { ...o, chunkSize: 16 << 10, shouldStop: () => ++calls > 3 }));
+  const res = await collect((o) => readIntoBuffers(file, { ...o, chunkSize: 16 << 10, shouldStop: () => ++calls > 3 }));
   assert.equal(res.stopped, true);
   assert.equal(res.bytesRead, 3 * (16 << 10));
   assert.equal(res.text.length, res.bytesRead);
@@ -44,8 +44,9 @@ test('view_path.slices_stop_and_empty_file', async () => {
 
 test('view_path.slices_report_read_errors_as_values', async () => {
   const file = new File([text(1000)], 'a.log');
-  const broken = { size: file.size, slice: () => ({ arrayBuffer: () => Promise.reject(Object.assign(new Error('gone'), { name: 'NotReadableError' })) }) };
-  const res = await readSlices(broken, { chunkSize: 1024, feed: () => {} });
+  // A byte stream (BYOB reads, as the browser's) that fails as a file moved away does.
+  const broken = { size: file.size, stream: () => new ReadableStream({ type: 'bytes', pull: (c) => c.error(Object.assign(new Error('gone'), { name: 'NotReadableError' })) }) };
+  const res = await readIntoBuffers(broken, { chunkSize: 1024, feed: () => {} });
   assert.equal(res.error.name, 'NotReadableError');
   assert.equal(res.bytesRead, 0);
 });

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync, gunzipSync } from 'node:zlib';
-import { readFileInto, readPart, isGzip, memberCandidates } from '../../web/worker-reader.js';
+import { readFileInto, readPart, readIntoBuffers, isGzip, memberCandidates } from '../../web/worker-reader.js';
 
 const text = (n, from = 0) => Array.from({ length: n }, (_, i) => `line ${from + i}\n`).join('');
 
@@ -168,4 +168,67 @@ test('reader.part_reads_its_range_and_stops_after_the_next_line', async () => {
     }
     assert.ok(seen.every((n) => n <= end - offset), 'progress counts the range only');
   }
+});
+
+// A File of many Blob parts: its stream hands out many small pieces, so the buffers fill over
+// several reads.
+const manyParts = (lines) => new File(Array.from({ length: lines / 100 }, (_, i) => text(100, i * 100)), 'm.log');
+
+test('reader.slices_fill_whole_buffers_and_reuse_one', async () => {
+  const file = manyParts(20000);
+  const chunkSize = 4096;
+  const fed = [];
+  let taken = 0;
+  const res = await readIntoBuffers(file, {
+    chunkSize,
+    feed: (b) => fed.push(Buffer.from(b)),
+    takeBuffer: () => { taken += 1; return new ArrayBuffer(chunkSize); },
+  });
+  assert.equal(res.error, null);
+  assert.equal(res.bytesRead, file.size);
+  assert.equal(Buffer.concat(fed).toString(), await file.text());
+  assert.ok(fed.slice(0, -1).every((b) => b.length === chunkSize), 'every chunk but the last is full');
+  assert.ok(fed.at(-1).length > 0 && fed.at(-1).length <= chunkSize);
+  assert.equal(fed.length, Math.ceil(file.size / chunkSize));
+  assert.equal(taken, 1, 'a buffer fed and kept is read into again');
+});
+
+test('reader.slices_take_a_new_buffer_when_feed_hands_one_on', async () => {
+  const file = manyParts(5000);
+  const chunkSize = 10000;
+  const fed = [];
+  let taken = 0;
+  const res = await readIntoBuffers(file, {
+    chunkSize,
+    // As the reader thread does: the buffer is transferred away (and so detached here).
+    feed: (b) => { fed.push(Buffer.from(b)); structuredClone(b.buffer, { transfer: [b.buffer] }); },
+    takeBuffer: () => { taken += 1; return new ArrayBuffer(chunkSize); },
+  });
+  assert.equal(res.error, null);
+  assert.equal(Buffer.concat(fed).toString(), await file.text());
+  assert.equal(taken, fed.length + (file.size % chunkSize === 0 ? 1 : 0), 'one new buffer per chunk handed on');
+});
+
+test('reader.slices_without_a_byte_stream_feed_the_streams_chunks', async () => {
+  const real = manyParts(3000);
+  // A Blob whose stream has no BYOB reader (as in browsers where Blob streams are not byte streams).
+  const file = { size: real.size, stream: () => new ReadableStream({ async start(c) { c.enqueue(new Uint8Array(await real.arrayBuffer())); c.close(); } }) };
+  const fed = [];
+  const res = await readIntoBuffers(file, { chunkSize: 4096, feed: (b) => fed.push(Buffer.from(b)) });
+  assert.equal(res.error, null);
+  assert.equal(Buffer.concat(fed).toString(), await real.text());
+});
+
+test('reader.slices_stop_between_reads_and_count_only_what_was_fed', async () => {
+  const file = manyParts(20000);
+  let fedBytes = 0;
+  let chunks = 0;
+  const res = await readIntoBuffers(file, {
+    chunkSize: 8192,
+    feed: (b) => { fedBytes += b.length; chunks += 1; },
+    shouldStop: () => chunks >= 3,
+  });
+  assert.equal(res.stopped, true);
+  assert.equal(fedBytes, 3 * 8192);
+  assert.equal(res.bytesRead, fedBytes);
 });

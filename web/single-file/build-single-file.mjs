@@ -8,6 +8,8 @@
 //   app.js                → <script type="module">
 //   flowlens-core.js + worker-prelude.js + worker.js
 //                         → one worker source, embedded as base64, started from a blob: URL
+//   reader-worker.js      → embedded as base64; the engine worker starts its reader thread
+//                           from a blob: URL of it (worker-prelude.js)
 //   flowlens-core.wasm    → embedded as base64 of its gzip, handed to the glue as wasmBinary
 //   EMBEDDED_FILES        → embedded (base64) for fetch(): the "Try with sample data" file
 //   app.js.LEGAL.txt      → an HTML comment at the top (the bundled libraries' notices)
@@ -118,13 +120,15 @@ export async function buildSingleFile({ dist, target = ['chrome111', 'firefox113
 
   const blocks = [
     dataBlock('worker.js', Buffer.from(workerSource, 'utf8')),
+    dataBlock('reader-worker.js', Buffer.from(stripSourceMap(text('reader-worker.js')), 'utf8')),
     dataBlock('flowlens-core.wasm', wasm.bytes, { gzip: wasm.gzip, type: 'application/wasm' }),
   ];
   const parts = {
     'app.js': Buffer.byteLength(app),
     'styles.css': Buffer.byteLength(css),
     'worker (glue + worker, base64)': blocks[0].length,
-    [`wasm (${wasm.gzip ? 'gzip, ' : ''}base64)`]: blocks[1].length,
+    'reader thread (base64)': blocks[1].length,
+    [`wasm (${wasm.gzip ? 'gzip, ' : ''}base64)`]: blocks[2].length,
   };
   for (const { path, type } of EMBEDDED_FILES) {
     const file = packed(read(path));

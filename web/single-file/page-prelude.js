@@ -5,8 +5,9 @@
 //
 // - `new Worker('worker.js')` starts the engine from a blob: URL instead, made from the
 //   embedded worker source (the Emscripten glue, worker-prelude.js and the worker bundle) with
-//   the embedded wasm (base64 of its gzip) put in front of it as a string; the worker decodes
-//   it and passes the bytes to the glue as `wasmBinary`.
+//   the embedded wasm (base64 of its gzip) and the reader thread's source put in front of it as
+//   strings; the worker decodes the wasm and passes the bytes to the glue as `wasmBinary`, and
+//   starts its reader thread from a blob: URL of that source.
 // - `fetch()` of an embedded file (the sample) answers from the page itself. Any other
 //   request goes to the real fetch, which the CSP (`connect-src 'none'`) refuses.
 //
@@ -35,8 +36,10 @@
     if (!workerUrl) {
       const code = block('worker.js');
       const wasm = block('flowlens-core.wasm');
-      if (!code || !wasm) throw new Error('this copy of FlowLens is damaged: the embedded engine is missing');
-      const prefix = `self.flowlensWasm=${JSON.stringify({ base64: base64(wasm), gzip: wasm.hasAttribute('data-gzip') })};\n`;
+      const reader = block('reader-worker.js');
+      if (!code || !wasm || !reader) throw new Error('this copy of FlowLens is damaged: the embedded engine is missing');
+      const prefix = `self.flowlensWasm=${JSON.stringify({ base64: base64(wasm), gzip: wasm.hasAttribute('data-gzip') })};\n` +
+        `self.flowlensReaderSource=${JSON.stringify(base64(reader))};\n`;
       workerUrl = URL.createObjectURL(new Blob([prefix, decode(base64(code))], { type: 'text/javascript' }));
     }
     return workerUrl;
