@@ -4,6 +4,9 @@
 // = JS, Layout, Paint, Commit, …). A diagnostic, not a benchmark (one run; browser.mjs gives
 // figures). DIST=dir serves another build.
 //   node bench/browser-trace.mjs LOG [FILTER]        (FILTER defaults to "action = REJECT")
+//   node bench/browser-trace.mjs LOG --load          the load instead (the file set → `ready`): each
+//                                                    thread's busy time (its top-level tasks), over
+//                                                    every process, and the wall time: where the cores go
 import { chromium } from 'playwright-core';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +14,7 @@ import { createStaticServer } from '../web/serve.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const [log, filter = 'action = REJECT'] = process.argv.slice(2);
+const traceLoad = filter === '--load';
 if (!log) throw new Error('usage: node bench/browser-trace.mjs LOG [FILTER]');
 const server = createStaticServer(process.env.DIST ?? join(ROOT, 'dist'));
 await new Promise((r) => server.listen(0, '127.0.0.1', r));
@@ -21,6 +25,37 @@ try {
   const state = (s) => page.waitForFunction((want) => document.documentElement.dataset.state === want, s, { timeout: 120000 });
   await page.goto(`http://127.0.0.1:${server.address().port}/`);
   await state('idle');
+  if (traceLoad) {
+    await browser.startTracing(page, { categories: ['toplevel', 'devtools.timeline', 'v8.execute'] });
+    const t0 = Date.now();
+    await page.setInputFiles('[data-testid="file-input"]', log);
+    await state('ready');
+    const wall = Date.now() - t0;
+    const events = JSON.parse((await browser.stopTracing()).toString()).traceEvents;
+    const names = new Map(); // pid:tid → thread name
+    for (const e of events) if (e.name === 'thread_name') names.set(`${e.pid}:${e.tid}`, e.args?.name ?? '?');
+    // Busy time: the union of each thread's complete events (nested ones are inside their parent).
+    const spans = new Map();
+    for (const e of events) {
+      if (e.ph !== 'X' || !e.dur) continue;
+      const k = `${e.pid}:${e.tid}`;
+      if (!spans.has(k)) spans.set(k, []);
+      spans.get(k).push([e.ts, e.ts + e.dur]);
+    }
+    const busy = [];
+    for (const [k, list] of spans) {
+      list.sort((a, b) => a[0] - b[0]);
+      let total = 0;
+      let [from, to] = list[0];
+      for (const [a, b] of list.slice(1)) {
+        if (a > to) { total += to - from; [from, to] = [a, b]; } else to = Math.max(to, b);
+      }
+      total += to - from;
+      busy.push([`${names.get(k) ?? '?'} (pid ${k.split(':')[0]})`, total / 1000]);
+    }
+    console.log(`load of ${log}: ${wall} ms from the file set to ready; busy time per thread (top-level tasks):`);
+    for (const [name, ms] of busy.sort((a, b) => b[1] - a[1]).slice(0, 14)) console.log(`  ${ms.toFixed(0).padStart(6)} ms ${name}`);
+  } else {
   await page.setInputFiles('[data-testid="file-input"]', log);
   await state('ready');
   await page.waitForTimeout(500);
@@ -37,6 +72,7 @@ try {
   }
   console.log(`main thread, filter "${filter}" (events nest: RunTask holds the others):`);
   for (const [name, us] of [...total].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`  ${(us / 1000).toFixed(1)} ms ${name}`);
+  }
 } finally {
   await browser.close();
   server.close();

@@ -19,7 +19,8 @@ const READER_SCRIPT = 'reader-worker.js';
 // of the same size for feed(). Big chunks: few messages, awaits and copies per file.
 const READ_CHUNK = 4 << 20;
 const FEED_BUFFER = READ_CHUNK;
-const PROGRESS_MS = 100;
+// Progress reports at 4 a second: each costs the page's main thread a style and layout pass.
+const PROGRESS_MS = 250;
 const TRANSFER = Symbol('transfer');
 
 let core = null; // the module instance (one data set)

@@ -9,7 +9,7 @@ export function renderProgress(p) {
     ? `Reading file ${formatInt(p.fileIndex + 1)} of ${formatInt(p.fileCount)}…`
     : 'Reading…';
   byId('progress-file').textContent = p.file ?? '';
-  byId('progress-fill').style.width = `${pct.toFixed(1)}%`;
+  byId('progress-fill').style.transform = `scaleX(${(pct / 100).toFixed(3)})`;
   const parts = [
     `${formatBytes(p.bytesDone)} of ${formatBytes(p.totalBytes)} (${pct.toFixed(0)}%)`,
     `${formatInt(p.records)} records`,
