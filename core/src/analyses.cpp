@@ -1003,17 +1003,10 @@ public:
     }
 
     // The ranked top list; `non_null` gets the number of keys whose first value is not null.
-    // Leaves the task empty.
+    // Can be asked again, by another metric: when every selected row was rejected, the reject
+    // report ranks the counts of the main lists by records instead of counting again.
     TopResult result(Metric metric, size_t n, uint64_t& non_null) {
-        if (lanes_ > 1) {
-            for (size_t k = 0; k < dense_.size() / lanes_; ++k) {
-                Acc sum = dense_[k * lanes_];
-                for (size_t l = 1; l < lanes_; ++l) sum.add(dense_[k * lanes_ + l]);
-                dense_[k] = sum;
-            }
-            dense_.resize(dense_.size() / lanes_);
-            lanes_ = 1;
-        }
+        settle();
         if (direct_) {
             // Ranked in place: only the keys printed (and tied at the cut) are copied out.
             std::vector<Cand> cands;
@@ -1027,29 +1020,43 @@ public:
             const uint64_t db = db_;
             non_null = 0;
             for (const Cand& c : cands) non_null += c.i >= db;
-            TopResult res = rank_by(
+            return rank_by(
                 spec, cands, total, metric, n, [db](size_t i) { return (uint64_t{i / db} << 32) | (i % db); },
                 [acc](size_t i) -> const Acc& { return acc[i]; });
-            dense_ = {};
-            return res;
         }
-        std::vector<Entry> entries;
-        if (mode_ == Mode::ConvMap32) {
-            if (last_.acc.records) map32_[static_cast<uint32_t>(last_.key)].add(last_.acc);
-            entries = map32_.drain([](uint32_t k) { return (uint64_t{k >> 16} << 32) | (k & 0xFFFF); });
-        } else {
-            if (last_.acc.records) map_[last_.key].add(last_.acc);
-            entries = map_.drain([](uint64_t k) { return k; });
-        }
-        last_ = Run{};
-        non_null = non_null_keys(entries);
-        return rank(spec, entries, metric, n);
+        non_null = non_null_keys(entries_);
+        return rank(spec, entries_, metric, n);
     }
 
     KeySpec spec;
 
 private:
     enum class Mode : uint8_t { Id8, Id16, Id32, Num8, Num16, ConvDirect, ConvMap, ConvMap32, Generic };
+
+    // One count per key from what the pass left in parts (lanes, the map and the pending run),
+    // once: direct counts stay in dense_, the map's go to entries_.
+    void settle() {
+        if (settled_) return;
+        settled_ = true;
+        if (lanes_ > 1) {
+            for (size_t k = 0; k < dense_.size() / lanes_; ++k) {
+                Acc sum = dense_[k * lanes_];
+                for (size_t l = 1; l < lanes_; ++l) sum.add(dense_[k * lanes_ + l]);
+                dense_[k] = sum;
+            }
+            dense_.resize(dense_.size() / lanes_);
+            lanes_ = 1;
+        }
+        if (direct_) return;
+        if (mode_ == Mode::ConvMap32) {
+            if (last_.acc.records) map32_[static_cast<uint32_t>(last_.key)].add(last_.acc);
+            entries_ = map32_.drain([](uint32_t k) { return (uint64_t{k >> 16} << 32) | (k & 0xFFFF); });
+        } else {
+            if (last_.acc.records) map_[last_.key].add(last_.acc);
+            entries_ = map_.drain([](uint64_t k) { return k; });
+        }
+        last_ = Run{};
+    }
 
     template <class KeyOf>
     void add_direct(const RowRun& run, KeyOf key) {
@@ -1142,6 +1149,8 @@ private:
     };
     std::vector<Run> runs_;  // add_conv_map's runs of one block
     Run last_;               // and the pending one
+    std::vector<Entry> entries_;  // the map's counts, once settled
+    bool settled_ = false;
 };
 
 // ---- time series helpers ----
@@ -1462,6 +1471,17 @@ public:
         blk.reset();
         if (series_) series_->finish();
 
+        // Every selected row rejected (a filter on action = REJECT): the reject report's lists
+        // count exactly the rows of the main lists with the same key, ranked by records instead.
+        if (plan_.rejects && rej_.row.size() == selected_) {
+            for (size_t i = 0; i < kRejectTops.size(); ++i)
+                for (TopTask& task : tasks_)
+                    if (task.spec.key == kRejectTops[i]) {
+                        uint64_t non_null = 0;
+                        reject_tops_[i] = task.result(Metric::Records, plan_.n, non_null);
+                        break;
+                    }
+        }
         out_.tops.reserve(tasks_.size());
         for (TopTask& task : tasks_) {
             uint64_t non_null = 0;
@@ -1594,16 +1614,17 @@ private:
         for (uint64_t by : rej_.bytes) rep.bytes += by;
         // Fixed keys: a field the logs lack reads as null ("-") rather than failing the report.
         const RowRun run = rej_.run();
-        auto top = [&](std::string_view key) {
-            TopTask task(std::get<KeySpec>(parse_key(store_, key, true)), run.n);
+        auto top = [&](size_t i) {
+            if (reject_tops_[i]) return std::move(*reject_tops_[i]);  // ranked from a main list
+            TopTask task(std::get<KeySpec>(parse_key(store_, kRejectTops[i], true)), run.n);
             task.add(run);
             uint64_t non_null = 0;
             return task.result(Metric::Records, plan_.n, non_null);
         };
-        rep.by_dstport = top("dstport");
-        rep.by_source = top("srcaddr");
-        rep.by_destination = top("dstaddr");
-        rep.by_interface = top("interface-id");
+        rep.by_dstport = top(0);
+        rep.by_source = top(1);
+        rep.by_destination = top(2);
+        rep.by_interface = top(3);
         scan_report(store_, rows_, rej_, action_, rep);
     }
 
@@ -1623,6 +1644,9 @@ private:
     std::optional<SeriesPass> series_;
     std::vector<TopTask> tasks_;
     RejectedRows rej_;
+    // The reject report's lists: by_dstport, by_source, by_destination, by_interface.
+    static constexpr std::array<std::string_view, 4> kRejectTops = {"dstport", "srcaddr", "dstaddr", "interface-id"};
+    std::array<std::optional<TopResult>, 4> reject_tops_;
 };
 
 Outcome run_plan(const Store& store, const RowSet& rows, Plan& plan) { return Engine(store, rows, plan).run(); }

@@ -1159,6 +1159,84 @@ TEST_CASE("analyses.sections_can_be_left_out") {
     CHECK(without.substr(0, without.find("\"errors\":")) == with.substr(0, with.find("\"timeseries\":")));
 }
 
+TEST_CASE("analyses.rejects_of_an_all_rejected_selection_come_ranked_by_records") {
+    // When every selected row is rejected, the reject report's lists are ranked from the main
+    // lists' counts (by records, whatever the main metric). An address table above 2^17 makes
+    // the address lists counted in hash maps, the ports in arrays: both kinds are ranked twice.
+    Store s;
+    const auto line = [](std::string_view src, std::string_view dst, unsigned port, uint64_t bytes, std::string_view action) {
+        return "2 123456789010 eni-0a " + std::string(src) + " " + std::string(dst) + " 40000 " + std::to_string(port) +
+               " 6 1 " + std::to_string(bytes) + " 1700000000 1700000060 " + std::string(action) + " OK";
+    };
+    for (unsigned i = 0; i < 140000; ++i) {
+        const std::string src = "10." + std::to_string(i >> 16) + "." + std::to_string((i >> 8) & 255) + "." + std::to_string(i & 255);
+        add(s, line(src, "10.200.0.1", 443, 40, "ACCEPT"));
+    }
+    // A: 300 small rejects on :22; B: 200 big ones on :3389; C: 50 small on :23.
+    for (int i = 0; i < 300; ++i) add(s, line("198.51.100.1", "10.0.0.5", 22, 40, "REJECT"));
+    for (int i = 0; i < 200; ++i) add(s, line("198.51.100.2", "10.0.0.6", 3389, 100000, "REJECT"));
+    for (int i = 0; i < 50; ++i) add(s, line("198.51.100.3", "10.0.0.5", 23, 40, "REJECT"));
+    s.pad_columns();
+    REQUIRE(s.addresses().size() > (size_t{1} << 17));
+    RowSet rejected(s.rows());
+    for (size_t r = 140000; r < s.rows(); ++r) rejected.set(r);
+
+    auto result = analyze(s, rejected, {});  // main lists by bytes
+    REQUIRE(std::holds_alternative<Analysis>(result));
+    const Analysis& a = std::get<Analysis>(result);
+    const RejectReport& rep = a.rejects;
+    CHECK(rep.records == 550);
+    REQUIRE(rep.by_source.rows.size() == 3);
+    CHECK(rep.by_source.metric == Metric::Records);
+    CHECK(rep.by_source.rows[0].key == Keys{"198.51.100.1"});
+    CHECK(rep.by_source.rows[0].records == 300);
+    CHECK(rep.by_source.rows[1].key == Keys{"198.51.100.2"});
+    CHECK(rep.by_source.rows[1].bytes == 20000000);
+    CHECK(rep.by_source.rows[2].key == Keys{"198.51.100.3"});
+    REQUIRE(rep.by_destination.rows.size() == 2);
+    CHECK(rep.by_destination.rows[0].key == Keys{"10.0.0.5"});
+    CHECK(rep.by_destination.rows[0].records == 350);
+    REQUIRE(rep.by_dstport.rows.size() == 3);
+    CHECK(rep.by_dstport.rows[0].key == Keys{"22"});
+    CHECK(rep.by_dstport.rows[1].key == Keys{"3389"});
+    CHECK(rep.by_dstport.rows[2].key == Keys{"23"});
+    // The main list, asked first or not, still ranks by bytes: B first.
+    const TopResult* main_src = nullptr;
+    for (const TopResult& t : a.top)
+        if (t.key == "srcaddr") main_src = &t;
+    REQUIRE(main_src != nullptr);
+    CHECK(main_src->metric == Metric::Bytes);
+    CHECK(main_src->rows.at(0).key == Keys{"198.51.100.2"});
+    CHECK(main_src->rows.at(1).key == Keys{"198.51.100.1"});
+
+    // The same lists as the report counts them itself, in a selection with one accepted row
+    // (which it leaves out), and as top_n ranks them alone.
+    RowSet mixed = rejected;
+    mixed.set(0);
+    auto other = analyze(s, mixed, {});
+    REQUIRE(std::holds_alternative<Analysis>(other));
+    const RejectReport& rep2 = std::get<Analysis>(other).rejects;
+    const auto same = [](const TopResult& x, const TopResult& y) {
+        CHECK(x.key == y.key);
+        CHECK(x.metric == y.metric);
+        CHECK(x.distinct == y.distinct);
+        REQUIRE(x.rows.size() == y.rows.size());
+        for (size_t i = 0; i < x.rows.size(); ++i) {
+            CHECK(x.rows[i].key == y.rows[i].key);
+            CHECK(x.rows[i].bytes == y.rows[i].bytes);
+            CHECK(x.rows[i].packets == y.rows[i].packets);
+            CHECK(x.rows[i].records == y.rows[i].records);
+        }
+        CHECK(x.other.records == y.other.records);
+    };
+    same(rep.by_source, rep2.by_source);
+    same(rep.by_destination, rep2.by_destination);
+    same(rep.by_dstport, rep2.by_dstport);
+    same(rep.by_interface, rep2.by_interface);
+    same(rep.by_source, top(s, rejected, "srcaddr", Metric::Records, 10));
+    same(rep.by_dstport, top(s, rejected, "dstport", Metric::Records, 10));
+}
+
 TEST_CASE("analyses.json_syntax_checker") {
     // The checker itself must reject what it should, or the checks above prove nothing.
     CHECK(JsonSyntax::valid("{\"a\":[1,-2.5,true,null,\"x\\u00e9\"]}"));
