@@ -28,7 +28,8 @@ const ctx = await chromium.launchPersistentContext(udd, { executablePath: '/usr/
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', ...(process.env.CHROMIUM_ARGS ?? '').split(' ').filter(Boolean)], viewport: { width: 1440, height: 1000 } });
 const page = ctx.pages()[0] ?? await ctx.newPage();
 page.on('console', (m) => { if (m.type() === 'error' || m.text().startsWith('[probe]')) console.log('console:', m.text()); });
-// WORKERS=n makes the page see n cores (navigator.hardwareConcurrency): WORKERS=1 loads in one worker.
+// WORKERS=n makes the page see n cores (navigator.hardwareConcurrency): it starts parseWorkers(n) parse
+// workers (web/load-plan.js), e.g. WORKERS=4 two.
 if (process.env.WORKERS) await page.addInitScript((n) => Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => n }), Number(process.env.WORKERS));
 await page.addInitScript(() => {
   window.__t = { trigger: 0, marks: [] };
