@@ -4,7 +4,8 @@
 // fl:analysis-in (the analysis reached the page), fl:charts-done, fl:view-done {worker: analyzeMs,
 // recordsMs, extraMs}, fl:render-done) and the
 // data-state changes, ready and drawn (ready + two frames). PROFILE=1 adds the main thread's CPU
-// profile (CDP Profiler, self time by function). A diagnostic, not a benchmark (one run; use
+// profile (CDP Profiler, self time by function; build with FLOWLENS_MINIFY=0 FLOWLENS_DIST=… and
+// serve that with DIST=… to see names). A diagnostic, not a benchmark (one run; use
 // browser.mjs for figures).
 //   node bench/browser-probe.mjs [RECORDS]      (DIST=dir serves another build; CHROMIUM_ARGS='--js-flags=…' adds
 //   browser flags, e.g. to compare V8's wasm tiers)
@@ -55,7 +56,7 @@ function summarize(profile, label) {
   const dt = profile.timeDeltas; const counts = new Map();
   profile.samples.forEach((id, i) => counts.set(id, (counts.get(id) ?? 0) + (dt[i] ?? 0)));
   for (const [id, us] of counts) { const n = byId.get(id); const cf = n.callFrame;
-    const k = `${cf.functionName || '(anon)'} ${cf.url.split('/').pop()}:${cf.lineNumber}`; self.set(k, (self.get(k) ?? 0) + us); }
+    const k = `${cf.functionName || '(anon)'} ${cf.url.split('/').pop()}:${cf.lineNumber + 1}`; self.set(k, (self.get(k) ?? 0) + us); }
   console.log(label, [...self].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([k, v]) => `${(v / 1000).toFixed(1)}ms ${k}`).join('\n  '));
 }
 if (process.env.PROFILE) await cdp.send('Profiler.start');
@@ -65,8 +66,8 @@ if (process.env.PROFILE) summarize((await cdp.send('Profiler.stop')).profile, 'm
 for (const f of ['action = REJECT', 'addr in 10.0.2.0/24 and bytes > 100k']) {
   await page.evaluate(() => performance.clearMarks());
   await page.fill('[data-testid="filter-input"]', f);
-  await page.press('[data-testid="filter-input"]', 'Enter');
   if (process.env.PROFILE) await cdp.send('Profiler.start');
+  await page.press('[data-testid="filter-input"]', 'Enter');
   await dump('filter ' + f);
   if (process.env.PROFILE) summarize((await cdp.send('Profiler.stop')).profile, 'main-thread self (filter):\n  ');
 }

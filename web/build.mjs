@@ -10,7 +10,8 @@
 //                                          app.js carries it too (reportTemplatePlugin)
 //   flowlens.html                          all of the above in one file that works from file://
 //                                          (web/single-file/build-single-file.mjs)
-// Usage: node web/build.mjs   (FLOWLENS_SOURCEMAP=1 adds source maps; FLOWLENS_DIST sets dist/)
+// Usage: node web/build.mjs   (FLOWLENS_SOURCEMAP=1 adds source maps; FLOWLENS_DIST sets dist/;
+//   FLOWLENS_MINIFY=0 keeps names and lines, for CPU profiles: PROFILE=1 bench/browser-probe.mjs)
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -50,7 +51,7 @@ writeFileSync(join(dist, 'report-template.html'), reportTemplate.html);
 
 const common = {
   bundle: true,
-  minify: true,
+  minify: process.env.FLOWLENS_MINIFY !== '0',
   sourcemap,
   target: ['chrome111', 'firefox113', 'safari16.4'],
   legalComments: 'external', // ECharts' Apache-2.0 notices go to *.LEGAL.txt
