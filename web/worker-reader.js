@@ -32,8 +32,8 @@ const gunzip = () => new DecompressionStream('gzip');
  * `decompressor` makes the gunzip TransformStream (injected by tests). `pause()` is awaited
  * before each chunk: the worker uses it to let messages (a cancel) in, since stream reads can
  * resolve as microtasks and never yield to the event loop on their own. `chunkSize` > 0 reads a
- * plain file into buffers of that size (readIntoBuffers, with takeBuffer; the worker's path); 0 keeps
- * the stream's own chunks for plain files too. Gzipped files always stream through the
+ * plain file into buffers of that size (readIntoBuffers, with takeBuffer; the page's path); 0
+ * keeps the stream's own chunks for plain files too. Gzipped files always stream through the
  * decompressor.
  */
 export async function readFileInto(file, { feed, onBytes = () => {}, shouldStop = () => false, decompressor = gunzip, pause = async () => {}, chunkSize = 0, takeBuffer }) {
@@ -185,8 +185,9 @@ export async function readPart(file, part, { feed, done, onBytes = () => {}, sho
 /**
  * One job of a load (load-plan.js: a whole file, or a part of one) read to the end, each decoded
  * chunk handed to feed(): readPart for a part (done() says when the core has its last line),
- * readFileInto for a whole file. Same options and result as those two (takeBuffer: readIntoBuffers). Used by the reader thread
- * (reader-worker.js) and, when that cannot start, by the engine worker itself.
+ * readFileInto for a whole file. Same options and result as those two (takeBuffer: see
+ * readIntoBuffers). Used by the reader thread (reader-worker.js) and, when that cannot start, by
+ * the engine worker itself.
  */
 export function readJob(job, { feed, done = () => false, onBytes, shouldStop, pause, chunkSize, takeBuffer }) {
   return job.part
