@@ -33,6 +33,16 @@ export class ReaderThread {
   constructor(worker) {
     this.worker = worker;
     this.nextId = 1;
+    this.failed = null; // why the thread died, if it did: then it is not used again
+    worker.onerror = (e) => {
+      e.preventDefault?.();
+      this.failed = e.message || 'worker error';
+    };
+  }
+
+  /** False once the thread has failed: the caller reads files itself then. */
+  get usable() {
+    return this.failed === null;
   }
 
   /**
@@ -78,7 +88,8 @@ export class ReaderThread {
       };
       worker.onerror = (e) => {
         e.preventDefault?.();
-        resolve({ gzip: false, members: 1, bytesRead: bytesFed, stopped: false, error: `reading stopped: the file reader thread failed (${e.message || 'worker error'})` });
+        this.failed = e.message || 'worker error';
+        resolve({ gzip: false, members: 1, bytesRead: bytesFed, stopped: false, error: `reading stopped: the file reader thread failed (${this.failed})` });
       };
       worker.postMessage({ type: 'read', id, job: { file: job.file, part: job.part ?? null }, chunkSize, ahead: AHEAD });
     });

@@ -254,7 +254,8 @@ const handlers = {
       };
       let outcome;
       try {
-        outcome = reader ? await reader.read(job, read) : await readJob(job, { ...read, pause: yieldToMessages });
+        // Without a reader thread (it could not start, or it died), this thread reads.
+        outcome = reader?.usable ? await reader.read(job, read) : await readJob(job, { ...read, pause: yieldToMessages });
       } catch (err) {
         const crash = checkCrash(err);
         if (crash !== err) throw crash;
