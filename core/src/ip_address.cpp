@@ -1,16 +1,22 @@
 #include "flowlens/ip_address.hpp"
 
+#include <array>
 #include <cstring>
 
 namespace flowlens {
 namespace {
 
-int hex_value(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
+// A byte's value as a hex digit, or -1: a table, as an IPv6 address has up to 32 digits.
+constexpr std::array<int8_t, 256> kHexValue = [] {
+    std::array<int8_t, 256> t{};
+    t.fill(-1);
+    for (int c = '0'; c <= '9'; ++c) t[static_cast<size_t>(c)] = static_cast<int8_t>(c - '0');
+    for (int c = 'a'; c <= 'f'; ++c) t[static_cast<size_t>(c)] = static_cast<int8_t>(c - 'a' + 10);
+    for (int c = 'A'; c <= 'F'; ++c) t[static_cast<size_t>(c)] = static_cast<int8_t>(c - 'A' + 10);
+    return t;
+}();
+
+int hex_value(char c) noexcept { return kHexValue[static_cast<unsigned char>(c)]; }
 
 // Dotted quad into out[0..3]. Rejects leading zeros, empty octets and values above 255.
 bool parse_v4_into(std::string_view s, uint8_t* out) noexcept {
@@ -42,48 +48,45 @@ bool parse_v6_into(std::string_view s, uint8_t* out) noexcept {
     int n = 0;           // groups written
     int gap = -1;        // index where `::` stands
     size_t i = 0;
-    if (s.size() < 2) return false;
+    const size_t len = s.size();
+    if (len < 2) return false;
     if (s[0] == ':') {
         if (s[1] != ':') return false;
         gap = 0;
         i = 2;
-        if (i == s.size()) {
+        if (i == len) {
             std::memset(out, 0, 16);
             return true;
         }
     }
-    while (i < s.size()) {
+    // One pass: each group's hex digits, then what ends it. (Looking for the next ':' and a '.'
+    // in each group first cost two searches a group: most of the parse.)
+    while (i < len) {
         if (n >= 8) return false;
-        // An embedded IPv4 tail: the rest contains a dot.
-        size_t next_colon = s.find(':', i);
-        std::string_view part = s.substr(i, next_colon == std::string_view::npos ? s.npos : next_colon - i);
-        if (part.find('.') != std::string_view::npos) {
-            if (next_colon != std::string_view::npos || n > 6) return false;
+        const size_t start = i;
+        unsigned v = 0;
+        for (int h; i < len && (h = hex_value(s[i])) >= 0; ++i) v = (v << 4) | static_cast<unsigned>(h);
+        if (i < len && s[i] == '.') {
+            // An embedded IPv4 tail: the rest of the text, from this group's start.
+            if (n > 6) return false;
             uint8_t v4[4];
-            if (!parse_v4_into(part, v4)) return false;
+            if (!parse_v4_into(s.substr(start), v4)) return false;
             groups[n++] = static_cast<uint16_t>((v4[0] << 8) | v4[1]);
             groups[n++] = static_cast<uint16_t>((v4[2] << 8) | v4[3]);
-            i = s.size();
             break;
         }
-        if (part.empty() || part.size() > 4) return false;
-        unsigned v = 0;
-        for (char c : part) {
-            int h = hex_value(c);
-            if (h < 0) return false;
-            v = (v << 4) | static_cast<unsigned>(h);
-        }
+        const size_t digits = i - start;
+        if (digits == 0 || digits > 4) return false;
         groups[n++] = static_cast<uint16_t>(v);
-        i += part.size();
-        if (i == s.size()) break;
-        // s[i] == ':'
+        if (i == len) break;
+        if (s[i] != ':') return false;
         ++i;
-        if (i < s.size() && s[i] == ':') {
+        if (i < len && s[i] == ':') {
             if (gap >= 0) return false;  // a second `::`
             gap = n;
             ++i;
-            if (i == s.size()) break;
-        } else if (i == s.size()) {
+            if (i == len) break;
+        } else if (i == len) {
             return false;  // trailing single ':'
         }
     }
@@ -149,14 +152,18 @@ bool parse_ipv4(std::string_view text, uint32_t& out) noexcept {
     return true;
 }
 
-std::optional<IpAddress> parse_ip(std::string_view text) noexcept {
-    uint32_t v4 = 0;
-    if (parse_ipv4(text, v4)) return IpAddress::from_v4(v4);
-    // A valid IPv4 never has a ':'; a text without one is no IPv6 either.
+std::optional<IpAddress> parse_ipv6(std::string_view text) noexcept {
+    // A text without a ':' is no IPv6 (and a valid IPv4 never has one).
     if (text.find(':') == std::string_view::npos) return std::nullopt;
     IpAddress a;
     if (!parse_v6_into(text, a.bytes.data())) return std::nullopt;
     return a;
+}
+
+std::optional<IpAddress> parse_ip(std::string_view text) noexcept {
+    uint32_t v4 = 0;
+    if (parse_ipv4(text, v4)) return IpAddress::from_v4(v4);
+    return parse_ipv6(text);
 }
 
 std::string to_string(const IpAddress& a) {

@@ -478,7 +478,7 @@ void RecordParser::remember(Slot& slot, std::string_view text, uint32_t code) {
                 s = {intern_v4(v4), false};
                 return true;
             }
-            auto a = parse_ip(v);
+            auto a = parse_ipv6(v);
             if (!a) return bad_value(why, slot, v, BadLineReason::BadAddress, "is not an IPv4 or IPv6 address");
             s = {store_.addresses().intern(*a), false};
             return true;

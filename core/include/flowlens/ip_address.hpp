@@ -35,6 +35,8 @@ std::optional<IpAddress> parse_ip(std::string_view text) noexcept;
 // The IPv4 case of parse_ip() alone, as a number (10.0.0.1 -> 0x0A000001): the loader's fast
 // path. Accepts exactly the dotted quads parse_ip() accepts as IPv4.
 bool parse_ipv4(std::string_view text, uint32_t& out) noexcept;
+// The IPv6 case of parse_ip() alone: what the loader tries once parse_ipv4() has said no.
+std::optional<IpAddress> parse_ipv6(std::string_view text) noexcept;
 std::string to_string(const IpAddress& a);
 
 // A network in CIDR notation (`10.0.0.0/8`, `2001:db8::/32`) or a single address (full-length
