@@ -152,13 +152,6 @@ bool valid_literal(std::string_view s) noexcept {
     return i == s.size();
 }
 
-int hex_value(char c) noexcept {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 // How an unexpected byte is named in a message: 'x' when printable, else its code.
 std::string describe(const char* p, const char* end) {
     if (p == nullptr || p == end) return "the end of the input";
@@ -812,7 +805,7 @@ const char* InputDecoder::Impl::json_string(const char* p, const char* end) {
             ++p;
             continue;
         }
-        const int h = hex_value(c);
+        const int h = hex_digit_value(c);
         if (h < 0) {
             // Not consumed: the byte may be the closing quote or a newline.
             bad_escape(cat({"\\u needs 4 hex digits, found ", describe(p, end)}));

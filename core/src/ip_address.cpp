@@ -1,22 +1,11 @@
 #include "flowlens/ip_address.hpp"
 
-#include <array>
 #include <cstring>
+
+#include "flowlens/text.hpp"
 
 namespace flowlens {
 namespace {
-
-// A byte's value as a hex digit, or -1: a table, as an IPv6 address has up to 32 digits.
-constexpr std::array<int8_t, 256> kHexValue = [] {
-    std::array<int8_t, 256> t{};
-    t.fill(-1);
-    for (int c = '0'; c <= '9'; ++c) t[static_cast<size_t>(c)] = static_cast<int8_t>(c - '0');
-    for (int c = 'a'; c <= 'f'; ++c) t[static_cast<size_t>(c)] = static_cast<int8_t>(c - 'a' + 10);
-    for (int c = 'A'; c <= 'F'; ++c) t[static_cast<size_t>(c)] = static_cast<int8_t>(c - 'A' + 10);
-    return t;
-}();
-
-int hex_value(char c) noexcept { return kHexValue[static_cast<unsigned char>(c)]; }
 
 // Dotted quad into out[0..3]. Rejects leading zeros, empty octets and values above 255.
 bool parse_v4_into(std::string_view s, uint8_t* out) noexcept {
@@ -65,7 +54,7 @@ bool parse_v6_into(std::string_view s, uint8_t* out) noexcept {
         if (n >= 8) return false;
         const size_t start = i;
         unsigned v = 0;
-        for (int h; i < len && (h = hex_value(s[i])) >= 0; ++i) v = (v << 4) | static_cast<unsigned>(h);
+        for (int h; i < len && (h = hex_digit_value(s[i])) >= 0; ++i) v = (v << 4) | static_cast<unsigned>(h);
         if (i < len && s[i] == '.') {
             // An embedded IPv4 tail: the rest of the text, from this group's start.
             if (n > 6) return false;

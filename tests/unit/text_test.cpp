@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <charconv>
+#include <cstdlib>
 #include <optional>
 #include <string>
 #include <vector>
@@ -90,5 +91,16 @@ TEST_CASE("text.find_newline_swar") {
                 CHECK(flowlens::find_newline(buf.data(), buf.data() + len) == want);
             }
         }
+    }
+}
+
+TEST_CASE("text.hex_digit_value") {
+    // Every byte against the C library's reading of it as a one-digit hexadecimal number.
+    for (int b = 0; b < 256; ++b) {
+        const char c = static_cast<char>(b);
+        CAPTURE(b);
+        const bool hex = (b >= '0' && b <= '9') || (b >= 'a' && b <= 'f') || (b >= 'A' && b <= 'F');
+        const char text[2] = {c, '\0'};
+        CHECK(hex_digit_value(c) == (hex ? static_cast<int>(std::strtol(text, nullptr, 16)) : -1));
     }
 }

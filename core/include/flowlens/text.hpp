@@ -4,6 +4,7 @@
 // and join_words().
 #pragma once
 
+#include <array>
 #include <bit>
 #include <charconv>
 #include <cstdint>
@@ -41,6 +42,18 @@ constexpr std::string_view trim(std::string_view s) noexcept {
     while (!s.empty() && (is_blank(s.back()) || s.back() == '\n')) s.remove_suffix(1);
     return s;
 }
+
+// A byte's value as a hexadecimal digit (0-9, a-f, A-F), or -1. A table: an IPv6 address has
+// up to 32 digits, and three range tests a digit were most of its parse.
+inline constexpr std::array<int8_t, 256> kHexDigitValue = [] {
+    std::array<int8_t, 256> t{};
+    t.fill(-1);
+    for (int c = '0'; c <= '9'; ++c) t[static_cast<size_t>(c)] = static_cast<int8_t>(c - '0');
+    for (int c = 'a'; c <= 'f'; ++c) t[static_cast<size_t>(c)] = static_cast<int8_t>(c - 'a' + 10);
+    for (int c = 'A'; c <= 'F'; ++c) t[static_cast<size_t>(c)] = static_cast<int8_t>(c - 'A' + 10);
+    return t;
+}();
+constexpr int hex_digit_value(char c) noexcept { return kHexDigitValue[static_cast<unsigned char>(c)]; }
 
 // A whole-string unsigned decimal (digits only, no sign, no blanks), or nullopt on anything
 // else including overflow of 64 bits.
