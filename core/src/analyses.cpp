@@ -1679,7 +1679,6 @@ FLOWLENS_NOINLINE void rows_from(const std::vector<uint64_t>& words, size_t from
 
 // A set of non-zero pair keys for the scanner counts, at 4 bytes a slot when the keys fit in
 // 32 bits (sources and hosts below 2^16): half the cache of 8-byte slots.
-constexpr size_t kPairSetStart = 4096;
 class PairSet {
 public:
     PairSet(size_t expected, bool narrow) : narrow_(narrow) {
@@ -1772,6 +1771,7 @@ void scan_report(const Store& store, const RowSet& rows, const RejectedRows& rej
     // Sized for few pairs and grown as they come: the distinct pairs are usually far fewer than
     // the rows, and a table sized for every row (2 MB at 360 k rows) spreads the inserts over
     // more memory than the cache holds.
+    constexpr size_t kPairSetStart = 4096;
     const size_t expected_pairs = std::min<size_t>(rej.row.size(), kPairSetStart);
     PairSet port_pairs(expected_pairs, narrow), host_pairs(expected_pairs, narrow);
     for (uint32_t r : rej.row) {

@@ -130,7 +130,6 @@ private:
 
 constexpr size_t padding(unsigned width) noexcept { return (4 - width) / width; }
 
-
 }  // namespace
 
 // The one place outside Column that reads and writes the stores' private arrays (store.hpp).
