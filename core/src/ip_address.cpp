@@ -7,31 +7,6 @@
 namespace flowlens {
 namespace {
 
-// Dotted quad into out[0..3]. Rejects leading zeros, empty octets and values above 255.
-bool parse_v4_into(std::string_view s, uint8_t* out) noexcept {
-    int octet = 0;
-    size_t i = 0;
-    for (; octet < 4; ++octet) {
-        if (i >= s.size()) return false;
-        size_t start = i;
-        unsigned v = 0;
-        while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-            v = v * 10 + static_cast<unsigned>(s[i] - '0');
-            if (v > 255 || i - start >= 3) return false;
-            ++i;
-        }
-        size_t len = i - start;
-        if (len == 0) return false;
-        if (len > 1 && s[start] == '0') return false;
-        out[octet] = static_cast<uint8_t>(v);
-        if (octet < 3) {
-            if (i >= s.size() || s[i] != '.') return false;
-            ++i;
-        }
-    }
-    return i == s.size();
-}
-
 bool parse_v6_into(std::string_view s, uint8_t* out) noexcept {
     uint16_t groups[8] = {};
     int n = 0;           // groups written
@@ -58,10 +33,10 @@ bool parse_v6_into(std::string_view s, uint8_t* out) noexcept {
         if (i < len && s[i] == '.') {
             // An embedded IPv4 tail: the rest of the text, from this group's start.
             if (n > 6) return false;
-            uint8_t v4[4];
-            if (!parse_v4_into(s.substr(start), v4)) return false;
-            groups[n++] = static_cast<uint16_t>((v4[0] << 8) | v4[1]);
-            groups[n++] = static_cast<uint16_t>((v4[2] << 8) | v4[3]);
+            uint32_t v4 = 0;
+            if (!parse_ipv4(s.substr(start), v4)) return false;
+            groups[n++] = static_cast<uint16_t>(v4 >> 16);
+            groups[n++] = static_cast<uint16_t>(v4 & 0xFFFF);
             break;
         }
         const size_t digits = i - start;
