@@ -1,8 +1,9 @@
 // Native benchmark: load throughput, store bytes per record, filter and analysis latency.
 //
-//   build/flowlens_bench [--records N] [--runs R] [--fields "…"] [--breakdown]
+//   build/flowlens_bench [--records N] [--runs R] [--fields "…"] [--breakdown] [--query EXPR]
 //
-// --breakdown adds a line per query with each analysis timed on its own.
+// --breakdown adds a line per query with each analysis timed on its own. --query times that
+// filter alone, R times, after a single load and no merge: for a profiler (perf record).
 // Generates the log in memory first (so disk speed is not measured), then loads it R times
 // through the same path the CLI uses (FileLoader, 1 MiB chunks; Store::shrink_to_fit after the clock),
 // and times the default dashboard queries. Prints medians. Figures, not assertions: no test
@@ -55,6 +56,7 @@ int main(int argc, char** argv) {
     gen.records = 1'000'000;
     int runs = 5;
     bool breakdown = false;
+    const char* only_query = nullptr;
     for (int i = 1; i < argc; ++i) {
         if (!std::strcmp(argv[i], "--breakdown")) {
             breakdown = true;
@@ -63,6 +65,7 @@ int main(int argc, char** argv) {
         if (i + 1 >= argc) break;
         if (!std::strcmp(argv[i], "--records")) gen.records = std::stoull(argv[i + 1]);
         else if (!std::strcmp(argv[i], "--runs")) runs = std::stoi(argv[i + 1]);
+        else if (!std::strcmp(argv[i], "--query")) only_query = argv[i + 1];
         else if (!std::strcmp(argv[i], "--fields")) {
             if (auto err = parse_field_list(argv[i + 1], gen.fields)) {
                 std::fprintf(stderr, "%s\n", err->c_str());
@@ -78,7 +81,8 @@ int main(int argc, char** argv) {
     std::vector<double> load_s;
     size_t store_bytes = 0, rows = 0;
     double rss_delta = 0, rss_trimmed = -1;
-    for (int r = 0; r < runs; ++r) {
+    const int load_runs = only_query ? 1 : runs;
+    for (int r = 0; r < load_runs; ++r) {
         const double rss0 = static_cast<double>(rss_bytes());
         auto data = std::make_unique<DataSet>();
         double t0 = now();
@@ -110,7 +114,7 @@ int main(int argc, char** argv) {
         }
     }
     double load = median(load_s);
-    std::printf("load: median %.3f s over %d runs = %.0f MB/s, %.2f M records/s\n", load, runs,
+    std::printf("load: median %.3f s over %d runs = %.0f MB/s, %.2f M records/s\n", load, load_runs,
                 static_cast<double>(text.size()) / 1e6 / load, static_cast<double>(rows) / 1e6 / load);
     // The best run as well: on a shared machine the median moves with other load, the best
     // much less, which makes it the steadier figure for comparing two builds.
@@ -122,7 +126,7 @@ int main(int argc, char** argv) {
     if (rss_trimmed >= 0) std::printf(", %.1f after malloc_trim", per_row(rss_trimmed));
     std::printf("\n");
 
-    {
+    if (!only_query) {
         // The page's parallel load: a helper's half is exported, moved and imported into the
         // engine's data set, then appended (wasm/API.md exportData, importData). Two files here.
         const size_t cut = text.find('\n', text.size() / 2) + 1;
@@ -152,10 +156,15 @@ int main(int argc, char** argv) {
     DataSet data;
     load_text(data, "bench.log", text);
     data.store.shrink_to_fit();
-    const char* filters[] = {"", "action = REJECT", "dstport in (22, 3389) or protocol = udp",
-                             "addr in 10.0.2.0/24 and bytes > 100k"};
+    std::vector<const char*> filters = {"", "action = REJECT", "dstport in (22, 3389) or protocol = udp",
+                                        "addr in 10.0.2.0/24 and bytes > 100k"};
+    if (only_query) filters = {only_query};
     for (const char* expr : filters) {
         auto compiled = Filter::compile(expr, data.store);
+        if (const auto* err = std::get_if<FilterError>(&compiled)) {
+            std::fprintf(stderr, "filter \"%s\": %s\n", expr, err->message.c_str());
+            return 2;
+        }
         const Filter& f = std::get<Filter>(compiled);
         std::vector<double> filter_s, analyze_s;
         size_t selected = 0;

@@ -2,7 +2,7 @@
 // headless Chromium and prints, relative to the input's change event (or the filter's Enter),
 // the page's performance marks (fl:load-start, fl:load-done {worker: feedMs, chunks},
 // fl:analysis-in (the analysis reached the page), fl:charts-done, fl:view-done {worker: analyzeMs,
-// recordsMs, extraMs}, fl:render-done) and the
+// recordsMs}, fl:render-done) and the
 // data-state changes, ready and drawn (ready + two frames). PROFILE=1 adds the main thread's CPU
 // profile (CDP Profiler, self time by function; build with FLOWLENS_MINIFY=0 FLOWLENS_DIST=… and
 // serve that with DIST=… to see names). A diagnostic, not a benchmark (one run; use
@@ -46,6 +46,7 @@ async function dump(label) {
   await page.waitForFunction(() => window.__t.marks.some(([s]) => s === 'drawn'), null, { timeout: 120000 });
   const r = await page.evaluate(() => ({ trig: window.__t.trigger, marks: window.__t.marks,
     perf: performance.getEntriesByType('mark').filter((m) => m.name.startsWith('fl:')).map((m) => [m.name, m.startTime, m.detail]) }));
+  if (process.env.RAW) console.log("raw", r.trig, JSON.stringify(r.perf), JSON.stringify(r.marks));
   const all = [...r.perf.filter(([, t]) => t >= r.trig).map(([n, t, d]) => [n, t, d]), ...r.marks.map(([n, t]) => [n, t])].sort((a, b) => a[1] - b[1]);
   console.log(label, all.map(([n, t, d]) => `${n}=${(t - r.trig).toFixed(0)}${d ? JSON.stringify(d) : ''}`).join(' '));
 }
@@ -57,18 +58,31 @@ function summarize(profile, label) {
   profile.samples.forEach((id, i) => counts.set(id, (counts.get(id) ?? 0) + (dt[i] ?? 0)));
   for (const [id, us] of counts) { const n = byId.get(id); const cf = n.callFrame;
     const k = `${cf.functionName || '(anon)'} ${cf.url.split('/').pop()}:${cf.lineNumber + 1}`; self.set(k, (self.get(k) ?? 0) + us); }
+  if (process.env.INCL) {
+    const parent = new Map(); for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+    const incl = new Map();
+    for (const [id, us] of counts) { const seen = new Set(); for (let x = id; x !== undefined; x = parent.get(x)) { const cf = byId.get(x).callFrame;
+      const k = `${cf.functionName || '(anon)'} ${cf.url.split('/').pop()}:${cf.lineNumber + 1}`; if (!seen.has(k)) { seen.add(k); incl.set(k, (incl.get(k) ?? 0) + us); } } }
+    console.log('inclusive', [...incl].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.INCL)).map(([k, v]) => `${(v / 1000).toFixed(1)}ms ${k}`).join('\n  '));
+  }
   console.log(label, [...self].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([k, v]) => `${(v / 1000).toFixed(1)}ms ${k}`).join('\n  '));
 }
 if (process.env.PROFILE) await cdp.send('Profiler.start');
 await page.setInputFiles('[data-testid="file-input"]', file);
 await dump('load');
 if (process.env.PROFILE) summarize((await cdp.send('Profiler.stop')).profile, 'main-thread self time (load):\n  ');
-for (const f of ['action = REJECT', 'addr in 10.0.2.0/24 and bytes > 100k']) {
+// FILTERS='a;b;…' replaces the filters typed after the load (in that order).
+for (const f of process.env.FILTERS?.split(';') ?? ['action = REJECT', 'addr in 10.0.2.0/24 and bytes > 100k']) {
   await page.evaluate(() => performance.clearMarks());
   await page.fill('[data-testid="filter-input"]', f);
   if (process.env.PROFILE) await cdp.send('Profiler.start');
   await page.press('[data-testid="filter-input"]', 'Enter');
   await dump('filter ' + f);
   if (process.env.PROFILE) summarize((await cdp.send('Profiler.stop')).profile, 'main-thread self (filter):\n  ');
+  if (process.env.CLEAR) { // as bench/browser.mjs: the filter is cleared (a click) before the next one
+    await page.evaluate(() => { performance.clearMarks(); window.__t.trigger = performance.now(); window.__t.marks = []; });
+    await page.click('[data-testid="filter-clear"]');
+    await dump('clear');
+  }
 }
 await ctx.close(); rmSync(udd, { recursive: true, force: true }); server.close();

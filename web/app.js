@@ -14,7 +14,7 @@ import { isoSeconds, keyLabel, formatInt, formatBytes } from './format.js';
 import { timeseriesOption, timeRangeFromBrush, drawnSeries } from './charts/timeseries.js';
 import { topOption, rejectsByPortOption, rejectsBySourceOption } from './charts/bars.js';
 import { conversationsOption, conversationGraph } from './charts/conversations.js';
-import { findings, insightQueries, INSIGHT_NEEDS } from './insights.js';
+import { findings } from './insights.js';
 import { ChartsHost } from './ui/charts-host.js';
 import { FilterBar } from './ui/filter-bar.js';
 import { renderProgress, resetProgress } from './ui/progress.js';
@@ -42,7 +42,6 @@ const state = {
   load: null, // the worker's load result
   conditions: splitTopLevel(filterFromHash(location.hash)),
   analysis: null,
-  extra: {},
   tsMetric: 'records',
   topKey: 'srcaddr',
   topMetric: 'bytes',
@@ -172,9 +171,9 @@ async function runQuery({ conditions = state.conditions, typed = null, fromLoad 
   const seq = ++state.querySeq;
   const filter = joinConditions(conditions);
   setState('querying');
-  // One round trip: the analysis, the first records page and the follow-up queries. The
-  // analysis arrives first and is drawn while the worker makes the rest; `ready` comes once the
-  // findings and the records page are shown too.
+  // One round trip: the analysis and the first records page. The analysis arrives first and is
+  // drawn while the worker makes the page; `ready` comes once the findings and the records page
+  // are shown too.
   const drawAnalysis = (analysis) => {
     if (seq !== state.querySeq) return;
     performance.mark('fl:analysis-in'); // the bench's probe: drawing = charts-done - this
@@ -196,7 +195,6 @@ async function runQuery({ conditions = state.conditions, typed = null, fromLoad 
   let view;
   try {
     view = await engine.view(filter, { top: TOP_N, metric: state.topMetric }, {
-      queries: insightQueries(filter).map(([name, f, options]) => ({ name, filter: f, options, when: INSIGHT_NEEDS[name] })),
       offset: 0,
       limit: PAGE_SIZE,
       onAnalysis: drawAnalysis,
@@ -221,8 +219,7 @@ async function runQuery({ conditions = state.conditions, typed = null, fromLoad 
   if (seq !== state.querySeq) return;
   performance.mark('fl:view-done', { detail: view.timing });
   if (state.analysis !== view.analysis) drawAnalysis(view.analysis); // (no progress message came)
-  state.extra = view.extra;
-  renderFindings(findings(view.analysis, view.extra));
+  renderFindings(findings(view.analysis));
   showPage(view.page);
   performance.mark('fl:render-done');
   setState('ready');

@@ -188,16 +188,14 @@ export class EngineClient {
   }
 
   analyze(filter, options = {}) { return this.request('analyze', { filter, options }); }
-  analyzeMany(queries) { return this.request('analyzeMany', { queries }); }
   /**
    * The dashboard's data for `filter` in one round trip (worker.js `view`): onAnalysis(analysis)
    * as soon as the analysis is made (the page draws it while the worker goes on), then resolves
-   * to { analysis, page, extra, timing }: `page` = records(filter, offset, limit), `extra` = the
-   * follow-up queries [{name, filter, options, when}] by name (skipped when totals[when] is 0).
+   * to { analysis, page, timing }: `page` = records(filter, offset, limit).
    */
-  async view(filter, options = {}, { queries = [], offset = 0, limit = 50, onAnalysis } = {}) {
+  async view(filter, options = {}, { offset = 0, limit = 50, onAnalysis } = {}) {
     let analysis = null;
-    const res = await this.request('view', { filter, options, queries, offset, limit }, {
+    const res = await this.request('view', { filter, options, offset, limit }, {
       onProgress: (p) => {
         if (!p?.analysis) return;
         analysis = p.analysis;

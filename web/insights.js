@@ -1,31 +1,7 @@
 // insights.js — "What stands out": plain-English findings from the analysis document.
-// Pure. `extra` holds the results of the follow-up queries listed by insightQueries().
+// Pure: every number comes from the document (the reject report's replies, the NODATA interfaces and the rest).
 
 import { formatBytes, formatInt, formatPercent, portLabel, rowLabel } from './format.js';
-
-/**
- * Follow-up analyses the findings need, as [name, filter, options] for the engine. `filter` is
- * the page's current filter ("" = all records). Each needs only totals and a top list
- * (sections: 'top'), which spares the engine the time series and reject report.
- */
-export function insightQueries(filter) {
-  const within = (cond) => (filter ? `(${filter}) and ${cond}` : cond);
-  return [
-    // NODATA records per interface: interfaces that saw no traffic in some windows.
-    ['nodata', within('log-status = nodata'), { top: 5, keys: 'interface-id', metric: 'records', sections: 'top' }],
-    // Rejected flows from a well-known port to an ephemeral port: what a server's replies look
-    // like when a stateless network ACL has no outbound rule for ports 1024-65535.
-    ['replies', within('action = reject and srcport < 1024 and dstport >= 1024 and protocol in (tcp, udp)'),
-      { top: 3, keys: 'srcaddr,srcport', metric: 'records', sections: 'top' }],
-  ];
-}
-
-/**
- * For each follow-up query, the totals field of the main analysis that must be above 0 for the
- * query to find anything (`findings` reads its result only then): `nodata` needs NODATA records,
- * `replies` (a subset of the rejected records) needs rejects. The worker skips the others.
- */
-export const INSIGHT_NEEDS = { nodata: 'nodata_records', replies: 'rejected_records' };
 
 const isNaclScanner = (s) => /network ACL/i.test(s.explanation ?? '');
 
@@ -33,7 +9,7 @@ const isNaclScanner = (s) => /network ACL/i.test(s.explanation ?? '');
  * Findings, most important first: [{ level: 'alert' | 'warn' | 'info', title, text }].
  * Everything is computed from the core's numbers; nothing is guessed here.
  */
-export function findings(analysis, extra = {}) {
+export function findings(analysis) {
   const out = [];
   const t = analysis?.totals;
   if (!t || t.records === 0) {
@@ -66,9 +42,9 @@ export function findings(analysis, extra = {}) {
   }
 
   // Possible network-ACL symptoms.
-  const replies = extra.replies?.totals?.records ?? 0;
+  const replies = analysis.rejects?.replies?.records ?? 0;
   if (replies > 0 || nacl.length > 0) {
-    const entry = extra.replies?.top?.['srcaddr,srcport'];
+    const entry = analysis.rejects?.replies?.by_source;
     const top = entry?.rows?.[0];
     let text = `${formatInt(replies)} rejected records go from a well-known port (below 1024) to an ephemeral port. That is what a server's replies look like when a network ACL (stateless) has no outbound rule for ports 1024-65535.`;
     if (top) text += ` Most come from ${rowLabel(entry, top)}.`;
@@ -89,7 +65,7 @@ export function findings(analysis, extra = {}) {
 
   // NODATA / SKIPDATA.
   if (t.nodata_records > 0) {
-    const ifs = extra.nodata?.top?.['interface-id'];
+    const ifs = analysis.nodata?.by_interface;
     const n = ifs?.distinct;
     const names = (ifs?.rows ?? []).slice(0, 3).map((r) => r.key[0]).filter((k) => k !== '-');
     let text = `${formatInt(t.nodata_records)} NODATA records: ${n ? `${formatInt(n)} interface${n === 1 ? '' : 's'}` : 'some interfaces'} saw no traffic in some capture windows.`;

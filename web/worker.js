@@ -122,18 +122,6 @@ function analyzeCached(m, filter, options) {
   return doc;
 }
 
-// One query of several ({filter, options}): its document, or {error: {name, message}} for a
-// filter or option error, so that one bad query does not lose the others' answers. A crash
-// (anything but an EngineError) still throws.
-function analyzeOrError(m, q) {
-  try {
-    return analyzeCached(m, q.filter ?? '', q.options);
-  } catch (err) {
-    if (err instanceof EngineError) return { error: { name: err.name, message: err.message } };
-    throw err;
-  }
-}
-
 // Embind's value_object wants every field present.
 function analyzeOptions(o = {}) {
   return {
@@ -317,24 +305,11 @@ const handlers = {
     return analyzeCached(m, data.filter ?? '', data.options);
   },
 
-  // Several analyses in one round trip: [{name, filter, options}] → {name: doc | {error}}.
-  async analyzeMany(data) {
-    const m = await engine();
-    const out = {};
-    for (const q of data.queries) {
-      out[q.name] = analyzeOrError(m, q);
-    }
-    return out;
-  },
-
-  // Everything the dashboard shows for one filter, in one round trip: the analysis, the first
-  // records page (right after it, so the core reuses the row set it cached for this filter), and
-  // the follow-up analyses of "What stands out", each skipped when `when` names a totals field
-  // of the analysis that is 0 (the query could find nothing).
-  // The analysis also goes out at once as a progress message, so the page draws it while the
-  // rest is computed here.
-  // data: { filter, options, offset, limit, queries: [{name, filter, options, when}] }
-  //   → progress { analysis }, then { analysis, page, extra: {name: doc | {error}}, timing }
+  // Everything the dashboard shows for one filter, in one round trip: the analysis, then the
+  // first records page (right after it, so the core reuses the row set it cached for this
+  // filter). The analysis also goes out at once as a progress message, so the page draws it
+  // while the page of records is made.
+  // data: { filter, options, offset, limit } → progress { analysis }, then { page, timing }
   async view(data, progress) {
     const m = await engine();
     const filter = data.filter ?? '';
@@ -344,14 +319,8 @@ const handlers = {
     const t1 = performance.now();
     const page = parseJson(m.records(filter, data.offset ?? 0, data.limit ?? 50));
     const t2 = performance.now();
-    const extra = {};
-    for (const q of data.queries ?? []) {
-      if (q.when && !(analysis.totals?.[q.when] > 0)) continue;
-      extra[q.name] = analyzeOrError(m, q);
-    }
-    const t3 = performance.now();
     // The page has the analysis already (progress): not cloned a second time.
-    return { page, extra, timing: { analyzeMs: t1 - t0, recordsMs: t2 - t1, extraMs: t3 - t2 } };
+    return { page, timing: { analyzeMs: t1 - t0, recordsMs: t2 - t1 } };
   },
 
   // The shareable report's data (docs/report.md): the core's JSON text as it is, so the page

@@ -113,6 +113,8 @@ struct CodeClass {
     std::vector<uint8_t> cls;             // class by dictionary code
 
     bool present() const noexcept { return enum_codes || text_codes; }
+    // Whether some dictionary code is of class k (a log without NODATA records has none).
+    bool has(uint8_t k) const noexcept { return std::find(cls.begin(), cls.end(), k) != cls.end(); }
     FLOWLENS_ROW_INLINE uint8_t operator()(size_t r) const noexcept {
         if (enum_codes) return cls[enum_codes[r]];
         if (text_codes) return cls[text_codes[r]];
@@ -1252,6 +1254,7 @@ TimeSeries series_frame(const StartRange& sr, uint32_t bucket_seconds) {
 
 struct Plan {
     bool totals = false;
+    bool nodata = false;  // NODATA records by interface (needs totals)
     std::vector<KeySpec> tops;
     Metric metric = Metric::Bytes;
     size_t n = 10;
@@ -1263,20 +1266,48 @@ struct Plan {
 
 struct Outcome {
     Totals totals;
+    TopResult nodata_by_interface;
     std::vector<TopResult> tops;
     TimeSeries series;
     RejectReport rejects;
 };
 
-// The rejected rows of the selection, with their counters.
-struct RejectedRows {
+// Rows of the selection copied out with their counters (the rejected ones, the NODATA ones).
+struct RowList {
     std::vector<uint32_t> row;
     std::vector<uint64_t> bytes, packets;
     RowRun run() const noexcept { return {row.data(), bytes.data(), packets.data(), row.size()}; }
 };
 
-void scan_report(const Store& store, const RowSet& rows, const RejectedRows& rej, const CodeClass& action,
+void scan_report(const Store& store, const RowSet& rows, const RowList& rej, const CodeClass& action,
                  RejectReport& rep);
+
+// The rejected TCP and UDP rows from a well-known source port (below 1024) to an ephemeral
+// destination port (1024 and up): what a server's replies look like when a stateless network
+// ACL has no outbound rule for ports 1024-65535 (see ReplyShape). Both ports non-null.
+RowList reply_rows(const Store& store, const RowList& rej) {
+    RowList out;
+    const Column* sport_col = store.find("srcport");
+    const Column* dport_col = store.find("dstport");
+    const Column* proto_col = store.find("protocol");
+    if (!sport_col || sport_col->kind != FieldKind::Port || !dport_col || dport_col->kind != FieldKind::Port ||
+        !proto_col || proto_col->kind != FieldKind::Small)
+        return out;
+    const uint16_t* sports = sport_col->stored_as<uint16_t>();
+    const uint16_t* dports = dport_col->stored_as<uint16_t>();
+    const StoredView protos = proto_col->stored_view();  // null reads 0, neither TCP nor UDP
+    for (size_t i = 0; i < rej.row.size(); ++i) {
+        const uint32_t r = rej.row[i];
+        const uint32_t proto = protos[r];
+        // A destination port of 1024 or more is not null (null reads 0).
+        if ((proto != 6 && proto != 17) || dports[r] < 1024 || sports[r] >= 1024) continue;
+        if (sports[r] == 0 && sport_col->nulls.is_null(r)) continue;
+        out.row.push_back(r);
+        out.bytes.push_back(rej.bytes[i]);
+        out.packets.push_back(rej.packets[i]);
+    }
+    return out;
+}
 
 // Per-row classes of a block: cls[code] of each row's action / log-status.
 void classes_of(const CodeClass& c, const uint32_t* row, size_t n, uint8_t* out) noexcept {
@@ -1491,6 +1522,7 @@ public:
         }
         tasks_.clear();
         if (plan_.totals) finish_totals(sr);
+        if (plan_.nodata) out_.nodata_by_interface = top_of(nodata_, "interface-id");
         if (plan_.rejects) finish_rejects();
         return std::move(out_);
     }
@@ -1514,6 +1546,7 @@ private:
         distinct_[0].col = src && src->kind == FieldKind::Address ? src : nullptr;
         distinct_[1].col = dst && dst->kind == FieldKind::Address ? dst : nullptr;
         distinct_[2].col = eni && eni->kind == FieldKind::Text ? eni : nullptr;
+        collect_nodata_ = plan_.nodata && status_.has(kNoData);
         for (Distinct& d : distinct_) {
             if (!d.col) continue;
             for (TopTask& task : tasks_)
@@ -1530,13 +1563,14 @@ private:
         if (plan_.totals) {
             classes_of(status_, b.row.data(), n, st_.data());
             totals_.add(b, st_.data());
+            if (collect_nodata_) collect(b, st_.data(), kNoData, nodata_);
             for (Distinct& d : distinct_) d.seen.add(b);
             if (end_.stored) add_end(b);
         }
         if (series_) series_->add(b);
         const RowRun run = b.run();
         for (TopTask& task : tasks_) task.add(run);
-        if (plan_.rejects) collect_rejected(b);
+        if (plan_.rejects) collect(b, b.act.data(), kReject, rej_);
     }
 
     FLOWLENS_NOINLINE void add_end(const Block& b) noexcept {
@@ -1572,18 +1606,29 @@ private:
         any_end_ = ended;
     }
 
-    void collect_rejected(const Block& b) {
+    // Appends the block's rows of class `want` (cls: their action or log-status classes).
+    static void collect(const Block& b, const uint8_t* cls, uint8_t want, RowList& out) {
         std::array<uint16_t, kBlock> hit;
         size_t k = 0;
         for (size_t i = 0; i < b.n; ++i) {
             hit[k] = static_cast<uint16_t>(i);
-            k += b.act[i] == kReject;
+            k += cls[i] == want;
         }
         for (size_t j = 0; j < k; ++j) {
-            rej_.row.push_back(b.row[hit[j]]);
-            rej_.bytes.push_back(b.bytes[hit[j]]);
-            rej_.packets.push_back(b.packets[hit[j]]);
+            out.row.push_back(b.row[hit[j]]);
+            out.bytes.push_back(b.bytes[hit[j]]);
+            out.packets.push_back(b.packets[hit[j]]);
         }
+    }
+
+    // A top list over collected rows, keyed by fixed fields (a field the logs lack reads as
+    // null), ranked by records.
+    TopResult top_of(const RowList& list, std::string_view key) const {
+        const RowRun run = list.run();
+        TopTask task(std::get<KeySpec>(parse_key(store_, key, true)), run.n);
+        task.add(run);
+        uint64_t non_null = 0;
+        return task.result(Metric::Records, plan_.n, non_null);
     }
 
     void finish_totals(const StartRange& sr) {
@@ -1612,19 +1657,18 @@ private:
         rep.thresholds = plan_.thresholds;
         rep.records = rej_.row.size();
         for (uint64_t by : rej_.bytes) rep.bytes += by;
-        // Fixed keys: a field the logs lack reads as null ("-") rather than failing the report.
-        const RowRun run = rej_.run();
         auto top = [&](size_t i) {
             if (reject_tops_[i]) return std::move(*reject_tops_[i]);  // ranked from a main list
-            TopTask task(std::get<KeySpec>(parse_key(store_, kRejectTops[i], true)), run.n);
-            task.add(run);
-            uint64_t non_null = 0;
-            return task.result(Metric::Records, plan_.n, non_null);
+            return top_of(rej_, kRejectTops[i]);
         };
         rep.by_dstport = top(0);
         rep.by_source = top(1);
         rep.by_destination = top(2);
         rep.by_interface = top(3);
+        const RowList replies = reply_rows(store_, rej_);
+        rep.reply_records = replies.row.size();
+        for (uint64_t by : replies.bytes) rep.reply_bytes += by;
+        rep.replies_by_source = top_of(replies, "srcaddr,srcport");
         scan_report(store_, rows_, rej_, action_, rep);
     }
 
@@ -1643,7 +1687,9 @@ private:
     std::array<uint8_t, kBlock> st_{};
     std::optional<SeriesPass> series_;
     std::vector<TopTask> tasks_;
-    RejectedRows rej_;
+    RowList rej_;
+    bool collect_nodata_ = false;
+    RowList nodata_;
     // The reject report's lists: by_dstport, by_source, by_destination, by_interface.
     static constexpr std::array<std::string_view, 4> kRejectTops = {"dstport", "srcaddr", "dstaddr", "interface-id"};
     std::array<std::optional<TopResult>, 4> reject_tops_;
@@ -1737,7 +1783,7 @@ private:
 
 // Scanners: per source, distinct (source, port) and (source, destination) pairs among the
 // rejected rows. Both pair keys are non-zero because null sources are skipped.
-void scan_report(const Store& store, const RowSet& rows, const RejectedRows& rej, const CodeClass& action,
+void scan_report(const Store& store, const RowSet& rows, const RowList& rej, const CodeClass& action,
                  RejectReport& rep) {
     const ScanThresholds thresholds = rep.thresholds;
     const StoredView src = ids_of(store, "srcaddr", FieldKind::Address);
@@ -1953,6 +1999,7 @@ namespace detail {
 std::variant<Analysis, std::string> analyze_all(const Store& store, const RowSet& rows, const AnalysisOptions& options) {
     Plan plan;
     plan.totals = true;
+    plan.nodata = true;
     plan.series = options.timeseries;
     plan.rejects = options.rejects;
     plan.metric = options.metric;
@@ -1972,6 +2019,7 @@ std::variant<Analysis, std::string> analyze_all(const Store& store, const RowSet
     Analysis a;
     a.loaded_records = store.rows();
     a.totals = o.totals;
+    a.nodata_by_interface = std::move(o.nodata_by_interface);
     a.top = std::move(o.tops);
     a.timeseries = std::move(o.series);
     a.rejects = std::move(o.rejects);

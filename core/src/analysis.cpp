@@ -114,6 +114,12 @@ void write_rejects(JsonWriter& w, const RejectReport& r) {
     write_top(w, r.by_destination);
     w.key("by_interface");
     write_top(w, r.by_interface);
+    w.key("replies").begin_object();
+    w.field("records", r.reply_records);
+    w.field("bytes", r.reply_bytes);
+    w.key("by_source");
+    write_top(w, r.replies_by_source);
+    w.end_object();
     w.key("scan_thresholds").begin_object();
     w.field("min_ports", r.thresholds.min_ports).field("min_hosts", r.thresholds.min_hosts);
     w.end_object();
@@ -193,6 +199,11 @@ void write_analysis_json(JsonWriter& w, const Analysis& a, std::string_view filt
         w.key(t.key);
         write_top(w, t);
     }
+    w.end_object();
+    w.key("nodata").begin_object();
+    w.field("records", a.totals.nodata_records);
+    w.key("by_interface");
+    write_top(w, a.nodata_by_interface);
     w.end_object();
     if (a.with_timeseries) {
         w.key("timeseries");

@@ -62,15 +62,18 @@ private:
 };
 
 // Masks in the order write_analysis_json() writes, so that pseudonyms are numbered in order of
-// first appearance in the document: filter, top lists, rejects, errors (examples, then files).
+// first appearance in the document: filter, top lists, NODATA interfaces, rejects, errors
+// (examples, then files).
 MaskedDocument mask_document(const Analysis& analysis, std::string_view filter_text, const IngestReport& report,
                              const Store& store) {
     DocumentMasker m(store);
     MaskedDocument d{analysis, {}, report, {}};
     d.filter = m.text(filter_text);
     for (TopResult& t : d.analysis.top) m.top(t);
+    m.top(d.analysis.nodata_by_interface);
     RejectReport& r = d.analysis.rejects;
-    for (TopResult* t : {&r.by_dstport, &r.by_source, &r.by_destination, &r.by_interface}) m.top(*t);
+    for (TopResult* t : {&r.by_dstport, &r.by_source, &r.by_destination, &r.by_interface, &r.replies_by_source})
+        m.top(*t);
     for (Scanner& s : r.scanners) {
         s.source = m.text(s.source);
         s.explanation = m.text(s.explanation);

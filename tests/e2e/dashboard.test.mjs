@@ -86,6 +86,11 @@ test('sample: the totals shown equal `flowlens analyze`', async () => {
   const findings = await page.textContent('[data-testid="findings"]');
   assert.match(findings, /look like scanners/);
   assert.match(findings, /7\.4% of records rejected/);
+  // The network-ACL and NODATA findings, with the CLI's counts.
+  const doc = cliAnalyze([SAMPLE]);
+  assert.ok(doc.rejects.replies.records > 0 && doc.nodata.records > 0);
+  assert.ok(findings.includes(`${grouped(doc.rejects.replies.records)} rejected records go from a well-known port`), findings);
+  assert.ok(findings.includes(`${grouped(doc.nodata.records)} NODATA records: ${grouped(doc.nodata.by_interface.distinct)} interfaces`), findings);
   assert.match(await page.textContent('[data-testid="scanners"]'), /203\.0\.113\.77 was rejected on 1,250 different destination ports/);
   assert.match(await page.textContent('[data-testid="pager-info"]'), /Rows 1–50 of 50,000/);
   assert.equal(await page.locator('[data-testid="records-table"] tbody tr').count(), 50);

@@ -184,7 +184,10 @@ test('the exported report opens from disk, requests nothing, and shows the CLI\'
     assert.equal(firstSource, cli.top.srcaddr.rows[0].key[0]);
     const scanners = await p.textContent('[data-testid="scanners"]');
     for (const s of cli.rejects.scanners) assert.ok(scanners.includes(s.explanation), s.source);
-    assert.ok((await p.locator('[data-testid="findings"] li').count()) >= 2);
+    // "What stands out" says in the report what it says on the page, word for word.
+    const pageFindings = await page.locator('[data-testid="findings"] li').allTextContents();
+    assert.ok(pageFindings.length >= 2, pageFindings.join('\n'));
+    assert.deepEqual(await p.locator('[data-testid="findings"] li').allTextContents(), pageFindings);
     await expectChartsDrawn(p, 'page-made report');
     await p.screenshot({ path: join(BUILD, 'report.png'), fullPage: true });
     assert.deepEqual(r.consoleErrors, [], 'no console errors (CSP violations land there)');

@@ -947,6 +947,83 @@ TEST_CASE("analyses.scanner_or_blocked_replies") {
     }
 }
 
+TEST_CASE("analyses.rejected_replies") {
+    // Rejected TCP/UDP records from a port below 1024 to one of 1024 and up, by source and port.
+    Store s;
+    const std::string head = "2 123456789010 eni-0a ";
+    const std::string tail = " 1700000000 1700000060 ";
+    auto rec = [&](std::string_view src, std::string_view sport, std::string_view dport, std::string_view proto,
+                   unsigned bytes, std::string_view action) {
+        add(s, head + std::string(src) + " 10.0.0.9 " + std::string(sport) + " " + std::string(dport) + " " +
+                   std::string(proto) + " 1 " + std::to_string(bytes) + tail + std::string(action) + " OK");
+    };
+    rec("10.0.0.5", "443", "40000", "6", 100, "REJECT");   // a reply
+    rec("10.0.0.6", "53", "50000", "17", 200, "REJECT");   // a reply (UDP)
+    rec("10.0.0.5", "443", "40001", "6", 300, "REJECT");   // a reply
+    rec("10.0.0.7", "1023", "1024", "6", 50, "REJECT");    // a reply: both bounds
+    rec("10.0.0.8", "0", "40000", "6", 7, "REJECT");       // a reply: port 0 is below 1024
+    rec("10.0.0.5", "0", "0", "1", 1000, "REJECT");        // ICMP
+    rec("10.0.0.5", "1024", "40000", "6", 1000, "REJECT"); // from an ephemeral port
+    rec("10.0.0.5", "443", "1023", "6", 1000, "REJECT");   // to a well-known port
+    rec("10.0.0.5", "443", "40000", "6", 1000, "ACCEPT");  // accepted
+    rec("10.0.0.5", "-", "40000", "6", 1000, "REJECT");    // no source port
+    rec("10.0.0.5", "443", "40000", "50", 1000, "REJECT"); // ESP, not TCP or UDP
+    s.pad_columns();
+    RejectReport r = reject_analysis(s, all_rows(s), 10);
+    CHECK(r.records == 10);
+    CHECK(r.reply_records == 5);
+    CHECK(r.reply_bytes == 657);  // 100 + 200 + 300 + 50 + 7
+    const TopResult& t = r.replies_by_source;
+    CHECK(t.key == "srcaddr,srcport");
+    CHECK(t.metric == Metric::Records);
+    CHECK(t.distinct == 4);
+    REQUIRE(t.rows.size() == 4);
+    CHECK(t.rows[0].key == Keys{"10.0.0.5", "443"});  // 2 records
+    CHECK(t.rows[0].records == 2);
+    CHECK(t.rows[0].bytes == 400);
+    CHECK(t.rows[1].key == Keys{"10.0.0.6", "53"});   // ties at 1, in key text order
+    CHECK(t.rows[2].key == Keys{"10.0.0.7", "1023"});
+    CHECK(t.rows[3].key == Keys{"10.0.0.8", "0"});
+    CHECK(t.other.records == 0);
+
+    SUBCASE("only within the selection") {
+        RejectReport q = reject_analysis(s, only(s, {0, 1, 5}), 1);
+        CHECK(q.reply_records == 2);
+        REQUIRE(q.replies_by_source.rows.size() == 1);  // n = 1
+        CHECK(q.replies_by_source.rows[0].key == Keys{"10.0.0.5", "443"});
+        CHECK(q.replies_by_source.other.records == 1);
+    }
+    SUBCASE("a log without ports has none") {
+        static constexpr std::string_view f[] = {"srcaddr", "protocol", "action"};
+        Store n;
+        add(n, f, "10.0.0.1 6 REJECT");
+        n.pad_columns();
+        RejectReport q = reject_analysis(n, all_rows(n), 10);
+        CHECK(q.records == 1);
+        CHECK(q.reply_records == 0);
+        CHECK(q.replies_by_source.rows.empty());
+    }
+}
+
+TEST_CASE("analyses.nodata_by_interface") {
+    // The documented examples: one NODATA record, on eni-1235b8ca123456789.
+    Store s = aws_examples();
+    auto res = analyze(s, all_rows(s), {});
+    REQUIRE(std::holds_alternative<Analysis>(res));
+    const Analysis& a = std::get<Analysis>(res);
+    CHECK(a.totals.nodata_records == 1);
+    CHECK(a.nodata_by_interface.key == "interface-id");
+    CHECK(a.nodata_by_interface.metric == Metric::Records);
+    REQUIRE(a.nodata_by_interface.rows.size() == 1);
+    CHECK(a.nodata_by_interface.rows[0].key == Keys{"eni-1235b8ca123456789"});
+    CHECK(a.nodata_by_interface.rows[0].records == 1);
+    // Without the NODATA row (2), none.
+    auto without = analyze(s, only(s, {0, 1, 3, 4, 5, 6}), {});
+    REQUIRE(std::holds_alternative<Analysis>(without));
+    CHECK(std::get<Analysis>(without).nodata_by_interface.rows.empty());
+    CHECK(std::get<Analysis>(without).nodata_by_interface.distinct == 0);
+}
+
 TEST_CASE("analyses.rejects_missing_columns") {
     // A custom format without ports, destinations or interfaces: tops read them as null.
     static constexpr std::string_view f[] = {"srcaddr", "action", "bytes"};
@@ -1473,6 +1550,13 @@ TEST_CASE("analyses.analyze_matches_row_by_row_sums") {
                 if (dst.code(r)) dsts.insert(dst.code(r));
                 const std::string_view a = act.code(r) ? act.dict.value(act.code(r)) : "";
                 rejected += a == "REJECT";
+                const Column& sport = *s.find("srcport");
+                const uint64_t proto = s.find("protocol")->number(r);
+                if (a == "REJECT" && (proto == 6 || proto == 17) && !sport.is_null(r) && sport.number(r) < 1024 &&
+                    s.find("dstport")->number(r) >= 1024)
+                    put("replies", {text_of(s, src, r), text_of(s, sport, r)});
+                const Column& status = *s.find("log-status");
+                if (status.dict.value(status.code(r)) == "NODATA") put("nodata", {text_of(s, *s.find("interface-id"), r)});
                 const Column& st = *s.find("start");
                 if (!st.is_null(r)) {
                     TimePoint& p = points[static_cast<int64_t>(st.number(r) / 60 * 60)];
@@ -1497,6 +1581,16 @@ TEST_CASE("analyses.analyze_matches_row_by_row_sums") {
             CHECK(an.totals.distinct_sources == srcs.size());
             CHECK(an.totals.distinct_destinations == dsts.size());
             CHECK(an.rejects.records == rejected);
+            check_top(an.rejects.replies_by_source, want["replies"], Metric::Records);
+            uint64_t replies = 0, reply_bytes = 0;
+            for (const auto& [k, sums] : want["replies"]) {
+                replies += sums.records;
+                reply_bytes += sums.bytes;
+            }
+            CHECK(an.rejects.reply_records == replies);
+            CHECK(an.rejects.reply_bytes == reply_bytes);
+            if (sel.count() == s.rows()) CHECK(replies > 10);  // the data has some to count
+            check_top(an.nodata_by_interface, want["nodata"], Metric::Records);
             size_t nonempty = 0;
             for (const TimePoint& p : an.timeseries.points) {
                 const TimePoint& w = points[p.start];

@@ -10,7 +10,7 @@ import {
   MARKER, embedReportData, escapeJsonForHtml, countMarkers, reportFileName, decodeTemplate,
 } from '../../web/report/embed.js';
 import {
-  readReportData, provenance, cards, topTable, topKeys, topHint, metricTotal, reportFindings,
+  readReportData, provenance, cards, topTable, topKeys, topHint, metricTotal,
   isInternalPseudonym, formatGeneratedAt, reportTitle, badLinesText, timeRangeText, scannerBadge, scannerDetails,
   forCharts, CHART_ROWS,
 } from '../../web/report/model.js';
@@ -190,17 +190,6 @@ test('report.top_tables_add_up', () => {
   assert.equal(ports.rows[0].label, '9092 (Kafka)', 'ports are named as on the page');
   assert.equal(topHint(a.top.srcaddr), `${a.top.srcaddr.distinct.toLocaleString('en-US')} distinct values, the top 10 shown, ranked by bytes.`);
   assert.deepEqual(topTable(undefined, 1).rows, []);
-});
-
-test('report.findings_do_not_need_follow_up_queries', () => {
-  const a = sample();
-  const list = reportFindings(a);
-  assert.equal(list[0].level, 'alert');
-  const nacl = list.find((f) => f.title === 'Possible network-ACL problem');
-  assert.ok(nacl, 'the scan check\'s blocked-replies verdict is reported');
-  assert.doesNotMatch(nacl.text, /^0 rejected records/);
-  assert.match(nacl.text, /10\.0\.1\.30 \(57 rejected\)/);
-  assert.ok(list.every((f) => f.title && f.text));
 });
 
 test('report.scanners_and_pseudonyms', () => {

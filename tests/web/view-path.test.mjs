@@ -1,13 +1,8 @@
-// The page's faster paths (worker.js `view`, worker-reader.js slices), run under Node: reading a
-// plain file in slices gives exactly the bytes, progress, stop and error behaviour of the
-// stream; the follow-up queries the worker skips (INSIGHT_NEEDS) cannot change what "What
-// stands out" says.
+// The page's file reading (worker-reader.js), run under Node: reading a plain file in slices
+// gives exactly the bytes, progress, stop and error behaviour of the stream.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileInto, readIntoBuffers } from '../../web/worker-reader.js';
-import { findings, insightQueries, INSIGHT_NEEDS } from '../../web/insights.js';
-import { sample, analyze, ROOT } from './fixtures.mjs';
-import { join } from 'node:path';
 
 const text = (n, from = 0) => Array.from({ length: n }, (_, i) => `line ${from + i}\n`).join('');
 
@@ -57,28 +52,4 @@ test('view_path.gzip_still_streams_with_a_chunk_size', async () => {
   const res = await collect((o) => readFileInto(new File([gzipSync(body)], 'a.gz'), { ...o, chunkSize: 1024 }));
   assert.equal(res.gzip, true);
   assert.equal(res.text, body);
-});
-
-test('view_path.skipped_follow_ups_change_no_finding', () => {
-  const names = insightQueries('').map(([name]) => name);
-  assert.deepEqual(Object.keys(INSIGHT_NEEDS).sort(), names.slice().sort());
-  // On the documented log and on a selection without rejects and NODATA, the findings made
-  // without the queries the worker would skip equal the findings made with them.
-  const docs = [
-    ['', sample()],
-    ['action = accept and log-status = ok', sample(['--filter', 'action = accept and log-status = ok'])],
-    ['', analyze([join(ROOT, 'tests', 'data', 'documented-default.log')])],
-  ];
-  for (const [filter, doc] of docs) {
-    const all = {};
-    const kept = {};
-    for (const [name, f, o] of insightQueries(filter)) {
-      const args = ['--filter', f, '--top', String(o.top), '--metric', o.metric];
-      for (const k of o.keys.split(';')) args.push('--key', k);
-      const extra = sample(args);
-      all[name] = extra;
-      if (doc.totals[INSIGHT_NEEDS[name]] > 0) kept[name] = extra;
-    }
-    assert.deepEqual(findings(doc, kept), findings(doc, all));
-  }
 });

@@ -4,7 +4,6 @@
 import {
   formatInt, formatBytes, formatPercent, formatTime, formatDuration, formatCount, rowLabel, keyLabel,
 } from '../format.js';
-import { findings } from '../insights.js';
 
 /**
  * Parses the text of the data element. Returns { data } or { error } (a sentence for the
@@ -197,25 +196,6 @@ export function scannerDetails(s) {
   ];
   if (s.sample_ports?.length) parts.push(`lowest ports ${s.sample_ports.join(', ')}${s.distinct_ports > s.sample_ports.length ? ', …' : ''}`);
   return parts.join(' · ');
-}
-
-const NACL_TITLE = 'Possible network-ACL problem';
-
-/**
- * "What stands out" for the report: the page's findings (insights.js) from the analysis alone.
- * The page words its network-ACL finding with a follow-up query the report does not carry;
- * here that finding is told from the scan check's verdicts instead.
- */
-export function reportFindings(analysis) {
-  return findings(analysis, {}).map((f) => {
-    if (f.title !== NACL_TITLE) return f;
-    const nacl = (analysis.rejects?.scanners ?? []).filter((s) => /network ACL/i.test(s.explanation ?? ''));
-    if (nacl.length === 0) return f;
-    const names = nacl.slice(0, 3).map((s) => `${s.source} (${formatInt(s.rejected_records)} rejected)`);
-    const text = `Rejected flows from ${names.join(', ')}${nacl.length > 3 ? ` and ${nacl.length - 3} more` : ''} go from a well-known port to ephemeral ports: ` +
-      'that is what a server\'s replies look like when a network ACL (stateless) has no outbound rule for ports 1024-65535, rather than a scan.';
-    return { ...f, text };
-  });
 }
 
 /** How many rows a chart draws at most (a CLI report may have --top 100: tables keep them all). */

@@ -18,10 +18,11 @@ import { formatInt, formatBytes, formatTime, plural } from '../format.js';
 import { timeseriesOption, drawnSeries } from '../charts/timeseries.js';
 import { topOption, rejectsByPortOption, rejectsBySourceOption } from '../charts/bars.js';
 import { conversationsOption, conversationGraph } from '../charts/conversations.js';
+import { findings } from '../insights.js';
 import { tooltipHtml } from '../charts/common.js';
 import {
   readReportData, reportTitle, provenance, cards, topKeys, topTable, topHint, metricTotal,
-  rejectsText, scannerBadge, reportFindings, forCharts, CHART_ROWS, scannerDetails, isInternalPseudonym, formatGeneratedAt, generatedByText,
+  rejectsText, scannerBadge, forCharts, CHART_ROWS, scannerDetails, isInternalPseudonym, formatGeneratedAt, generatedByText,
 } from './model.js';
 
 echarts.use([
@@ -216,7 +217,7 @@ function cardsRow(analysis) {
 
 function findingsPanel(analysis) {
   return panel('What stands out', { className: 'keep' },
-    h('ul', { className: 'findings', dataset: { testid: 'findings' } }, reportFindings(analysis).map((f) =>
+    h('ul', { className: 'findings', dataset: { testid: 'findings' } }, findings(analysis).map((f) =>
       h('li', { className: `finding finding-${f.level}` },
         h('span', { className: 'finding-title' }, f.title),
         h('span', { className: 'finding-text' }, f.text)))));

@@ -113,6 +113,12 @@ struct Scanner {
 struct RejectReport {
     uint64_t records = 0, bytes = 0;
     TopResult by_dstport, by_source, by_destination, by_interface;  // ranked by records
+    // Replies: the rejected TCP and UDP records from a well-known source port (below 1024) to an
+    // ephemeral destination port (1024 and up), what a server's replies look like when a
+    // stateless network ACL has no outbound rule for ports 1024-65535. By "srcaddr,srcport",
+    // ranked by records.
+    uint64_t reply_records = 0, reply_bytes = 0;
+    TopResult replies_by_source;
     std::vector<Scanner> scanners;  // most distinct ports/hosts (the larger of the two) first,
                                     // then most rejected records, then address order
     ScanThresholds thresholds;      // as used

@@ -45,6 +45,9 @@ struct AnalysisOptions {
 
 struct Analysis {
     Totals totals;
+    // The NODATA records (totals.nodata_records) by interface-id, ranked by records: which
+    // interfaces saw no traffic in some capture windows.
+    TopResult nodata_by_interface;
     std::vector<TopResult> top;  // one per distinct key, in the order asked
     TimeSeries timeseries;  // empty unless with_timeseries
     RejectReport rejects;   // empty unless with_rejects
@@ -57,7 +60,7 @@ std::variant<Analysis, std::string> analyze(const Store& store, const RowSet& ro
 
 // Writes the whole `flowlens analyze` document:
 // {"flowlens": {"version", "format_version"}, "filter", "totals", "top": {key: …},
-//  "timeseries", "rejects", "errors"}; "timeseries" and "rejects" only when computed.
+//  "nodata", "timeseries", "rejects", "errors"}; "timeseries" and "rejects" only when computed.
 void write_analysis_json(JsonWriter& w, const Analysis& analysis, std::string_view filter_text,
                          const IngestReport& report, const Store& store);
 // The same with the file names given instead of the store's (bad-line examples name their file
