@@ -38,17 +38,20 @@ await page.addInitScript(() => {
     if (s === 'ready') requestAnimationFrame(() => requestAnimationFrame(() => window.__t.marks.push(['drawn', performance.now()]))); })
     .observe(document, { subtree: true, attributes: true, attributeFilter: ['data-state'] });
   document.addEventListener('change', () => { window.__t.trigger = performance.now(); window.__t.marks = []; }, true);
-  document.addEventListener('keydown', (e) => { if (e.key === 'Enter') { window.__t.trigger = performance.now(); window.__t.marks = []; performance.clearMarks(); } }, true);
+  document.addEventListener('keydown', (e) => { if (e.key === 'Enter') { window.__t.trigger = performance.now(); window.__t.marks = []; performance.clearMarks(); performance.clearMeasures(); } }, true);
 });
 await page.goto(origin + '/');
 await page.waitForFunction(() => document.documentElement.dataset.state === 'idle');
 async function dump(label) {
   await page.waitForFunction(() => window.__t.marks.some(([s]) => s === 'drawn'), null, { timeout: 120000 });
   const r = await page.evaluate(() => ({ trig: window.__t.trigger, marks: window.__t.marks,
-    perf: performance.getEntriesByType('mark').filter((m) => m.name.startsWith('fl:')).map((m) => [m.name, m.startTime, m.detail]) }));
+    perf: performance.getEntriesByType('mark').filter((m) => m.name.startsWith('fl:')).map((m) => [m.name, m.startTime, m.detail]),
+    sets: performance.getEntriesByType('measure').filter((m) => m.name.startsWith('fl:set:')).map((m) => [m.name.slice(7), m.startTime, m.duration]) }));
   if (process.env.RAW) console.log("raw", r.trig, JSON.stringify(r.perf), JSON.stringify(r.marks));
   const all = [...r.perf.filter(([, t]) => t >= r.trig).map(([n, t, d]) => [n, t, d]), ...r.marks.map(([n, t]) => [n, t])].sort((a, b) => a[1] - b[1]);
   console.log(label, all.map(([n, t, d]) => `${n}=${(t - r.trig).toFixed(0)}${d ? JSON.stringify(d) : ''}`).join(' '));
+  const sets = r.sets.filter(([, t]) => t >= r.trig);
+  if (sets.length) console.log('  charts set (ms):', sets.map(([n, , d]) => `${n.replace('chart-', '')} ${d.toFixed(1)}`).join(', '));
 }
 const cdp = await ctx.newCDPSession(page);
 await cdp.send('Profiler.enable'); await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
@@ -80,7 +83,7 @@ for (const f of process.env.FILTERS?.split(';') ?? ['action = REJECT', 'addr in 
   await dump('filter ' + f);
   if (process.env.PROFILE) summarize((await cdp.send('Profiler.stop')).profile, 'main-thread self (filter):\n  ');
   if (process.env.CLEAR) { // as bench/browser.mjs: the filter is cleared (a click) before the next one
-    await page.evaluate(() => { performance.clearMarks(); window.__t.trigger = performance.now(); window.__t.marks = []; });
+    await page.evaluate(() => { performance.clearMarks(); performance.clearMeasures(); window.__t.trigger = performance.now(); window.__t.marks = []; });
     await page.click('[data-testid="filter-clear"]');
     await dump('clear');
   }

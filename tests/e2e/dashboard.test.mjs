@@ -64,10 +64,11 @@ async function findInChart(testid, label, { x: xs = [0.3, 0.5], step = 10 } = {}
       const x = box.x + box.width * fx;
       await page.mouse.move(x, box.y + y);
       // ECharts shows the tooltip on the next frame; an element left visible from an earlier
-      // hover may still say something else, so the label itself is waited for.
+      // hover may still say something else, so the label itself is waited for. A hidden tooltip
+      // (display: none, or visibility: hidden with its fade) keeps its last text.
       const tip = await page.waitForFunction((want) => {
-        const t = [...document.querySelectorAll('.fl-tooltip')].find((el) =>
-          el.style.display !== 'none' && el.textContent.includes(want));
+        const t = [...document.querySelectorAll('.fl-tooltip')].find((el) => el.style.display !== 'none' &&
+          el.style.visibility !== 'hidden' && el.textContent.includes(want));
         return t ? t.textContent : false;
       }, label, { timeout: 300, polling: 20 }).then((h) => h.jsonValue(), () => '');
       if (tip) return { x, y: box.y + y, tip };
@@ -166,8 +167,8 @@ test('clicking a node of the conversation graph filters on that address', async 
     const y = cy + r * Math.sin((deg * Math.PI) / 180);
     await page.mouse.move(x, y);
     const tip = await page.waitForFunction(() => {
-      const t = [...document.querySelectorAll('.fl-tooltip')].find((el) =>
-        el.style.display !== 'none' && el.textContent.includes('filter on this address'));
+      const t = [...document.querySelectorAll('.fl-tooltip')].find((el) => el.style.display !== 'none' &&
+        el.style.visibility !== 'hidden' && el.textContent.includes('filter on this address'));
       return t ? t.textContent : false;
     }, null, { timeout: 120, polling: 20 }).then((v) => v.jsonValue(), () => null);
     if (tip) hit = { x, y, addr: /^(\S+?)In top conversations/.exec(tip)?.[1] };
