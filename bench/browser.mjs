@@ -43,7 +43,6 @@ import { createGzip } from 'node:zlib';
 import { createStaticServer } from '../web/serve.mjs';
 import { CHROMIUM, CHROMIUM_ARGS, refuseOtherOrigins } from '../scripts/chromium.mjs';
 import { FILTERS, median } from './queries.mjs';
-import { parseWorkers } from '../web/load-plan.js';
 import { provenance } from './provenance.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -268,6 +267,11 @@ async function withBrowser(fn) {
   const foreign = [];
   await refuseOtherOrigins(context, origin, foreign);
   const page = context.pages()[0] ?? await context.newPage();
+  // CORES=n makes the page see n cores (navigator.hardwareConcurrency), so it starts
+  // parseWorkers(n, files) parse workers (web/load-plan.js): for comparing worker counts on one machine.
+  if (process.env.CORES) {
+    await page.addInitScript((n) => Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => n }), Number(process.env.CORES));
+  }
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
@@ -311,7 +315,6 @@ async function flowlensRun(inputs = file, withFilters = true) {
       charts: ['chart-timeseries', 'chart-top', 'chart-rejects', 'chart-conversations']
         .filter((id) => [...document.querySelectorAll(`[data-testid="${id}"] canvas`)].some((c) => c.width > 0)).length,
     }));
-    shown.workers = parseWorkers(shown.cores); // the page's rule (web/load-plan.js)
     if (shown.records !== expected.totals.records || shown.bytes !== expected.totals.bytes) {
       throw new Error(`the page shows ${JSON.stringify(shown)}, the CLI ${expected.totals.records} records`);
     }
@@ -442,7 +445,7 @@ try {
     console.log(`FlowLens gzip, ${gzipFiles} file${gzipFiles === 1 ? '' : 's'} (${(gz.size / 1e6).toFixed(1)} MB → ${(gz.plain / 1e6).toFixed(1)} MB) drop → dashboard drawn: ${s3(drawn)} = ` +
       `${(gz.plain / 1e6 / drawn).toFixed(0)} MB/s decompressed (${(gz.size / 1e6 / drawn).toFixed(0)} MB/s gzipped) (ready ${s3(median(rs.map((r) => r.load.ready)))}; ${sh.charts}/4 charts painted)`);
     console.log(`  records shown ${sh.records.toLocaleString('en-US')} (flowlens analyze on the plain file: ${expected.totals.records.toLocaleString('en-US')}); ` +
-      `the load used ${rs.map((r) => r.shown.shares).join('/')} of the page's ${sh.workers} parse worker${sh.workers === 1 ? '' : 's'} (each with a reader thread; ${sh.cores} cores)`);
+      `parse workers used (each with a reader thread): ${rs.map((r) => r.shown.shares).join('/')} (load-plan.js parseWorkers; the page sees ${sh.cores} cores)`);
     console.log(`  renderer peak (VmHWM) after load ${fmtMB(Math.max(...rs.map((r) => r.loaded.rendererHwm)))} (idle page ${fmtMB(median(rs.map((r) => r.idle.rendererHwm)))}); renderer RSS after ${fmtMB(median(rs.map((r) => r.loaded.rendererRss)))}; browser process peak ${fmtMB(Math.max(...rs.map((r) => r.loaded.browserHwm)))}; renderers ${rs[0].loaded.renderers}`);
   }
   if (only.includes('gunzip')) {

@@ -19,7 +19,8 @@ export class EngineError extends Error {
 export class EngineClient {
   /**
    * @param {() => Worker} spawn  makes a worker (injected so tests can pass a fake)
-   * @param {{workers?: number}} options  workers: how many may parse a load in parallel
+   * @param {{workers?: number | ((described) => number)}} options  workers: how many may parse a
+   *   load in parallel, or a function of the load's files (load-plan.js describeFiles)
    */
   constructor(spawn, { workers = 1 } = {}) {
     this.spawn = spawn;
@@ -94,7 +95,12 @@ export class EngineClient {
   async load(files, { fields = '', append = false, onProgress } = {}) {
     // Appending to loaded data stays in one worker: a parallel load that has to start over
     // (below) could not take back what it appended.
-    const shares = this.workers > 1 && !append ? planLoad(await describeFiles(files), this.workers) : [];
+    const planned = !append && (typeof this.workers === 'function' || this.workers > 1);
+    let shares = [];
+    if (planned) {
+      const described = await describeFiles(files);
+      shares = planLoad(described, typeof this.workers === 'function' ? this.workers(described) : this.workers);
+    }
     if (shares.length <= 1) return this.request('load', { files, fields, append }, { onProgress });
     try {
       return await this.loadShares(files, shares, { fields, append, onProgress });

@@ -29,23 +29,40 @@ export const MAX_PARSE_WORKERS = 4;
  * File runs at ~750 MB/s of a core, the parse at ~450), and the browser reads the file on threads
  * of its own: a parse worker per core would leave those no core to run on (bench/README.md,
  * "Parse workers per core", has the figures).
+ * A mostly gzipped load (`described`: describeFiles()'s list; half its weight or more in gzip)
+ * gets two workers from 2 cores on: its reader thread's gunzip (~380 MB/s on one thread) is then
+ * slower than the parse, so one worker leaves a core half idle, and two keep both busy
+ * (bench/README.md, "Gzip and parse workers").
  */
-export function parseWorkers(cores) {
-  return Math.max(1, Math.min(MAX_PARSE_WORKERS, Math.floor((Number(cores) || 1) / 2)));
+export function parseWorkers(cores, described = []) {
+  const n = Number(cores) || 1;
+  let workers = Math.floor(n / 2);
+  if (n >= 2 && mostlyGzip(described)) workers = Math.max(workers, 2);
+  return Math.max(1, Math.min(MAX_PARSE_WORKERS, workers));
+}
+
+function mostlyGzip(described) {
+  const total = described.reduce((s, f) => s + f.weight, 0);
+  const gzip = described.reduce((s, f) => s + (f.gzip ? f.weight : 0), 0);
+  return total > 0 && gzip * 2 >= total;
 }
 
 /**
- * files: [{file, name}] → [{file, name, index, size, weight, splittable, firstLine}]. A file
- * can be cut when it is large enough, does not start with the gzip magic or a JSON '{' / '[',
- * and its first line ends within the first HEAD_BYTES.
+ * files: [{file, name}] → [{file, name, index, size, weight, gzip, splittable, firstLine}]. A
+ * file can be cut when it is large enough, does not start with the gzip magic or a JSON '{' /
+ * '[', and its first line ends within the first HEAD_BYTES. `gzip` (which weighs the file
+ * GZIP_WEIGHT times its size) comes from the magic for the files that are read, and from a
+ * ".gz" name for the small ones, which are not (for planning only: the core tells gzip by its
+ * magic whatever the name says).
  */
 export async function describeFiles(files) {
   return Promise.all(files.map(async ({ file, name }, index) => {
     const size = file.size;
-    const base = { file, name, index, size, weight: size, splittable: false, firstLine: '' };
-    if (size < 2 * MIN_PART_BYTES) return base;
+    const base = { file, name, index, size, weight: size, gzip: false, splittable: false, firstLine: '' };
+    const gzip = { ...base, weight: size * GZIP_WEIGHT, gzip: true };
+    if (size < 2 * MIN_PART_BYTES) return /\.gz$/i.test(name ?? '') ? gzip : base;
     const head = new Uint8Array(await file.slice(0, Math.min(size, HEAD_BYTES)).arrayBuffer());
-    if (head[0] === 0x1f && head[1] === 0x8b) return { ...base, weight: size * GZIP_WEIGHT };
+    if (head[0] === 0x1f && head[1] === 0x8b) return gzip;
     const first = firstNonBlank(head);
     const newline = head.indexOf(0x0a);
     if (first === 0x7b || first === 0x5b || newline < 0) return base;

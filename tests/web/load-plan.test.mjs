@@ -6,7 +6,7 @@ import { describeFiles, planLoad, mergePartReports, jobBytes, skippedJobReport, 
 const MB = 1 << 20;
 // A stand-in for a File of `size` bytes: planLoad reads only size, name and what describeFiles found.
 const desc = (index, size, { splittable = true, gzip = false } = {}) => ({
-  file: { size }, name: `f${index}.log`, index, size, weight: gzip ? size * GZIP_WEIGHT : size,
+  file: { size }, name: `f${index}.log`, index, size, weight: gzip ? size * GZIP_WEIGHT : size, gzip,
   splittable: splittable && !gzip, firstLine: 'version account-id',
 });
 
@@ -116,6 +116,21 @@ test('load_plan.describe_files_reads_the_first_line_of_plain_text_only', async (
   assert.equal(d[1].firstLine, '\ufeffversion srcaddr\r', 'the line as the bytes have it: the core drops the BOM and CR');
   assert.equal(d[2].weight, d[2].size * GZIP_WEIGHT);
   assert.equal(d[0].weight, d[0].size);
+  assert.deepEqual(d.map((f) => f.gzip), [false, false, true, false, false, false]);
+});
+
+test('load_plan.gzip_is_told_by_the_magic_or_for_small_files_by_the_name', async () => {
+  const big = (head) => new Blob([head, new Uint8Array(2 * MIN_PART_BYTES)]);
+  const small = new Blob([new Uint8Array(1000)]);
+  const d = await describeFiles([
+    { name: 'flows.log.gz', file: small }, // not read: the name says gzip
+    { name: 'FLOWS.GZ', file: small },
+    { name: 'flows.log', file: small },
+    { name: 'gzipped-but-named.log', file: big(new Uint8Array([0x1f, 0x8b, 8, 0])) }, // read: the magic says
+    { name: 'plain-but-named.gz', file: big('version srcaddr\n') },
+  ]);
+  assert.deepEqual(d.map((f) => f.gzip), [true, true, false, true, false]);
+  assert.deepEqual(d.map((f) => f.weight / f.size), [GZIP_WEIGHT, GZIP_WEIGHT, 1, GZIP_WEIGHT, 1]);
 });
 
 test('load_plan.part_reports_fold_into_one_per_file', () => {
@@ -147,7 +162,19 @@ test('load_plan.a_job_not_read_reports_its_own_bytes', () => {
 
 test('load_plan.one_parse_worker_per_two_cores', () => {
   // Each parse worker has a reader thread: two cores per parse worker, at least one, at most 4.
-  const got = [undefined, 0, 1, 2, 3, 4, 5, 6, 8, 16, 64].map(parseWorkers);
+  const got = [undefined, 0, 1, 2, 3, 4, 5, 6, 8, 16, 64].map((c) => parseWorkers(c));
   assert.deepEqual(got, [1, 1, 1, 1, 1, 2, 2, 3, 4, 4, 4]);
   assert.equal(MAX_PARSE_WORKERS, 4);
+});
+
+test('load_plan.a_mostly_gzipped_load_has_two_workers_from_two_cores_on', () => {
+  // The gunzip on one reader thread is slower than the parse: two pipelines keep 2 cores busy.
+  const gz = [desc(0, 10 * MB, { gzip: true }), desc(1, 10 * MB, { gzip: true })];
+  const cores = [1, 2, 3, 4, 8, 16];
+  assert.deepEqual(cores.map((c) => parseWorkers(c, gz)), [1, 2, 2, 2, 4, 4]);
+  assert.deepEqual(cores.map((c) => parseWorkers(c, [desc(0, 100 * MB)])), [1, 1, 1, 2, 4, 4]);
+  // Half the work or more in gzip counts (10 MB gzipped = 60 MB of work).
+  assert.equal(parseWorkers(2, [desc(0, 10 * MB, { gzip: true }), desc(1, 60 * MB)]), 2);
+  assert.equal(parseWorkers(2, [desc(0, 10 * MB, { gzip: true }), desc(1, 61 * MB)]), 1);
+  assert.equal(parseWorkers(2, []), 1);
 });
