@@ -2,9 +2,11 @@
 // headless Chromium and prints, relative to the input's change event (or the filter's Enter),
 // the page's performance marks (fl:load-start, fl:load-done {worker: feedMs, chunks},
 // fl:analysis-in (the analysis reached the page), fl:charts-done, fl:view-done {worker: analyzeMs,
-// recordsMs}, fl:render-done) and the
-// data-state changes, ready and drawn (ready + two frames). PROFILE=1 adds the main thread's CPU
-// profile (CDP Profiler, self time by function; build with FLOWLENS_MINIFY=0 FLOWLENS_DIST=… and
+// recordsMs}, fl:render-done), each chart's update (fl:set:<id> measures) and the data-state
+// changes, ready and drawn (ready + two frames). After the load it types two filters, or
+// FILTERS='a;b;…'; CLEAR=1 clears each one afterwards (a click on filter-clear), as browser.mjs
+// does. PROFILE=1 adds the main thread's CPU profile (CDP Profiler, self time by function;
+// INCL=n adds the n largest inclusive times; build with FLOWLENS_MINIFY=0 FLOWLENS_DIST=… and
 // serve that with DIST=… to see names). A diagnostic, not a benchmark (one run; use
 // browser.mjs for figures).
 //   node bench/browser-probe.mjs [RECORDS]      (DIST=dir serves another build; CHROMIUM_ARGS='--js-flags=…' adds
@@ -38,7 +40,9 @@ await page.addInitScript(() => {
     if (s === 'ready') requestAnimationFrame(() => requestAnimationFrame(() => window.__t.marks.push(['drawn', performance.now()]))); })
     .observe(document, { subtree: true, attributes: true, attributeFilter: ['data-state'] });
   document.addEventListener('change', () => { window.__t.trigger = performance.now(); window.__t.marks = []; }, true);
-  document.addEventListener('keydown', (e) => { if (e.key === 'Enter') { window.__t.trigger = performance.now(); window.__t.marks = []; performance.clearMarks(); performance.clearMeasures(); } }, true);
+  const trigger = () => { window.__t.trigger = performance.now(); window.__t.marks = []; performance.clearMarks(); performance.clearMeasures(); };
+  document.addEventListener('keydown', (e) => { if (e.key === 'Enter') trigger(); }, true);
+  document.addEventListener('click', (e) => { if (e.target?.closest?.('[data-testid="filter-clear"]')) trigger(); }, true);
 });
 await page.goto(origin + '/');
 await page.waitForFunction(() => document.documentElement.dataset.state === 'idle');
@@ -47,7 +51,6 @@ async function dump(label) {
   const r = await page.evaluate(() => ({ trig: window.__t.trigger, marks: window.__t.marks,
     perf: performance.getEntriesByType('mark').filter((m) => m.name.startsWith('fl:')).map((m) => [m.name, m.startTime, m.detail]),
     sets: performance.getEntriesByType('measure').filter((m) => m.name.startsWith('fl:set:')).map((m) => [m.name.slice(7), m.startTime, m.duration]) }));
-  if (process.env.RAW) console.log("raw", r.trig, JSON.stringify(r.perf), JSON.stringify(r.marks));
   const all = [...r.perf.filter(([, t]) => t >= r.trig).map(([n, t, d]) => [n, t, d]), ...r.marks.map(([n, t]) => [n, t])].sort((a, b) => a[1] - b[1]);
   console.log(label, all.map(([n, t, d]) => `${n}=${(t - r.trig).toFixed(0)}${d ? JSON.stringify(d) : ''}`).join(' '));
   const sets = r.sets.filter(([, t]) => t >= r.trig);
@@ -83,7 +86,6 @@ for (const f of process.env.FILTERS?.split(';') ?? ['action = REJECT', 'addr in 
   await dump('filter ' + f);
   if (process.env.PROFILE) summarize((await cdp.send('Profiler.stop')).profile, 'main-thread self (filter):\n  ');
   if (process.env.CLEAR) { // as bench/browser.mjs: the filter is cleared (a click) before the next one
-    await page.evaluate(() => { performance.clearMarks(); performance.clearMeasures(); window.__t.trigger = performance.now(); window.__t.marks = []; });
     await page.click('[data-testid="filter-clear"]');
     await dump('clear');
   }
