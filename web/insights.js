@@ -1,5 +1,6 @@
 // insights.js — "What stands out": plain-English findings from the analysis document.
-// Pure: every number comes from the document (the reject report's replies, the NODATA interfaces and the rest).
+// Pure: every number comes from the document (the reject report's replies, the NODATA
+// interfaces and the rest), so the page and the report say the same.
 
 import { formatBytes, formatInt, formatPercent, portLabel, rowLabel } from './format.js';
 
