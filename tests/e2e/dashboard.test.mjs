@@ -10,6 +10,7 @@ import {
   expectCliTotals as expectCliTotalsOf,
 } from './helpers.mjs';
 import { filterFromHash } from '../../web/filter-model.js';
+import { drawnSeries } from '../../web/charts/timeseries.js';
 
 let app;
 let page;
@@ -212,6 +213,24 @@ test('dragging across the time chart filters on that range', async () => {
   const filter = await currentFilter();
   assert.match(filter, /^\(start >= 2023-11-14T\d\d:\d\d:00Z and start < 2023-11-14T\d\d:\d\d:00Z\)$/, 'one chip: the range');
   const cli = await expectCliTotals(filter, 'time range');
+  assert.ok(cli.records > 0 && cli.records < 50000);
+  await clearFilter();
+});
+
+test('clicking a bar of the time chart filters on its bucket', async () => {
+  const box = await chartBox('chart-timeseries');
+  // The bars stand on the x axis, 64 px above the chart's bottom (the grid's margin): just above it.
+  await page.mouse.click(box.x + box.width * 0.5, box.y + box.height - 64 - 4);
+  await waitState(page, ['ready']);
+  await page.waitForFunction(() => location.hash.includes('start'), null, { timeout: 10_000 });
+  const filter = await currentFilter();
+  const m = /^\(start >= (\S+) and start < (\S+)\)$/.exec(filter);
+  assert.ok(m, `one chip, a time range: ${filter}`);
+  // One bucket as drawn (the core's buckets summed up to a minute at least).
+  const { bucket } = drawnSeries(cliAnalyze([SAMPLE]).timeseries);
+  assert.equal((Date.parse(m[2]) - Date.parse(m[1])) / 1000, bucket);
+  assert.equal(Date.parse(m[1]) / 1000 % bucket, 0, 'the bucket starts on a multiple of its width');
+  const cli = await expectCliTotals(filter, 'one bucket');
   assert.ok(cli.records > 0 && cli.records < 50000);
   await clearFilter();
 });
