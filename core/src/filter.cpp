@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <limits>
 #include <optional>
 #include <span>
@@ -869,6 +870,36 @@ void fill_stored(RowSet& out, const T* data, size_t rows, Pred pred, const NullM
     fill(out, rows, [data, pred](size_t r) { return pred(data[r]); }, nulls, null_value);
 }
 
+// Sets, in `out` (all clear on entry), the bit of each row r < min(out.size(), rows) whose
+// stored byte equals `want`: fill() for one-byte codes (`action = REJECT`), eight rows at a time
+// in a 64-bit word. WebAssembly without SIMD has no vector compare, and a compare, shift and or
+// per row made this filter 3-4x slower there than natively.
+void fill_bytes_equal(RowSet& out, const uint8_t* data, size_t rows, uint8_t want) {
+    constexpr uint64_t kLow7 = 0x7F7F7F7F7F7F7F7Full;
+    // Bit 0 of byte i lands on bit 56 + i; no two products share a bit, so nothing carries.
+    constexpr uint64_t kGather = 0x0102040810204080ull;
+    const uint64_t pattern = 0x0101010101010101ull * want;
+    std::vector<uint64_t>& words = out.words();
+    rows = std::min(out.size(), rows);
+    const size_t full = rows / 64;
+    for (size_t w = 0; w < full; ++w) {
+        uint64_t bits = 0;
+        for (unsigned k = 0; k < 8; ++k) {
+            uint64_t v;
+            std::memcpy(&v, data + w * 64 + k * 8, sizeof v);  // little-endian: byte i is row 8k + i
+            v ^= pattern;                                      // 0 in the bytes that match
+            // 0x80 in each zero byte and nothing else: (b & 0x7F) + 0x7F carries into bit 7 of
+            // its own byte only, exactly when b has a low bit set.
+            const uint64_t zero = ~(((v & kLow7) + kLow7) | v | kLow7);
+            bits |= (((zero >> 7) * kGather) >> 56) << (8 * k);
+        }
+        words[w] = bits;
+    }
+    uint64_t tail = 0;
+    for (size_t r = full * 64; r < rows; ++r) tail |= static_cast<uint64_t>(data[r] == want) << (r - full * 64);
+    if (full * 64 < rows) words[full] = tail;
+}
+
 void set_rows(RowSet& out, size_t from, size_t to) {
     for (size_t r = from; r < to; ++r) out.set(r);
 }
@@ -960,7 +991,10 @@ void match_codes(RowSet& out, const T* data, size_t rows, const std::vector<uint
         // rejected: no row has it.
         if (last > std::numeric_limits<T>::max()) return;
         const auto want = static_cast<T>(last);
-        fill_stored(out, data, rows, [want](T x) { return x == want; }, nullptr, false);
+        if constexpr (sizeof(T) == 1)
+            fill_bytes_equal(out, data, rows, want);
+        else
+            fill_stored(out, data, rows, [want](T x) { return x == want; }, nullptr, false);
         return;
     }
     // Every code in a column comes from its own dictionary, so it is in range.

@@ -918,6 +918,45 @@ TEST_CASE("filter.many_rows") {
           expect([&](uint32_t r) { return !null(r) && r % 2 == 0; }));
 }
 
+TEST_CASE("filter.one_byte_codes_match_row_by_row") {
+    // `field = word` over one-byte codes is matched eight rows at a time: every row's bit must
+    // be what a row-by-row compare gives, for codes with the high bit set or not, next to equal
+    // or near codes (0x7F, 0x80, 0xFF against 0x00 and 0x01), in full words and in a tail.
+    for (size_t rows : {size_t{1}, size_t{63}, size_t{64}, size_t{1000}, size_t{1037}}) {
+        CAPTURE(rows);
+        Store store;
+        Column& tag = store.column("tag");
+        std::vector<std::string> names;
+        for (int i = 0; i < 255; ++i) names.push_back("v" + std::to_string(i));
+        uint64_t x = 88172645463325252ull;
+        for (size_t r = 0; r < rows; ++r) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            // Runs of one code, codes around the byte's edges, and random ones.
+            const size_t pick = r % 5 == 0 ? 128 : r % 5 == 1 ? 127 : r % 5 == 2 ? (r / 8) % 3 : x % 256;
+            if (pick == 255)
+                tag.append_null();
+            else
+                tag.append_id(tag.dict.intern(names[pick]));
+            store.commit_row();
+        }
+        store.pad_columns();
+        REQUIRE(tag.width() == 1);
+        for (uint32_t code = 1; code < tag.dict.size(); code += (code < 3 || code > 120 ? 1 : 17)) {
+            const std::string expr = "tag = " + std::string(tag.dict.value(code));
+            CAPTURE(expr);
+            auto compiled = Filter::compile(expr, store);
+            REQUIRE(std::holds_alternative<Filter>(compiled));
+            const RowSet got = std::get<Filter>(compiled).evaluate(store);
+            size_t wrong = 0;
+            for (size_t r = 0; r < rows; ++r) wrong += got.test(r) != (tag.code(r) == code);
+            CHECK(wrong == 0);
+            CHECK(got.count() <= rows);
+        }
+    }
+}
+
 TEST_CASE("filter.wide_codes_ids_escapes_and_end") {
     // Codes and address ids past one and two bytes, counters that escape, `end` stored as a
     // difference from `start`: each column's typed loop and escape fix-up must agree with the
