@@ -5,11 +5,11 @@
 // line numbers in the whole file.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync, rmSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { openApp, loadFiles, cliAnalyze, cliGenerate, tempDir, expectCliTotals, typeFilter, DIST } from './helpers.mjs';
-import { parseWorkers } from '../../web/load-plan.js';
+import { parseWorkers, GZIP_WEIGHT, MIN_PARALLEL_BYTES } from '../../web/load-plan.js';
 
 // The page starts one parse worker per two cores (load-plan.js parseWorkers): it is told it
 // has 4, so that a large load is shared by 2 whatever this machine has.
@@ -23,8 +23,13 @@ before(async () => {
   dir = tempDir();
   app = await openApp({ cores: CORES });
   page = app.page;
-  // Count the workers the page starts from here on (the engine worker exists already).
-  await page.evaluate(() => {
+  await countWorkers(page);
+});
+
+// Counts the workers the page starts from here on (window.__workersStarted; the engine worker
+// exists already): the helpers of a parallel load.
+function countWorkers(p) {
+  return p.evaluate(() => {
     const Real = window.Worker;
     window.__workersStarted = 0;
     window.Worker = class extends Real {
@@ -34,7 +39,7 @@ before(async () => {
       }
     };
   });
-});
+}
 
 after(async () => {
   assert.deepEqual(app.foreign, [], 'no request may leave the origin');
@@ -109,5 +114,27 @@ test('when the reader thread cannot start, the engine reads the files itself: sa
     assert.deepEqual(other.consoleErrors.filter((e) => !/404|Not Found/i.test(e)), []);
   } finally {
     await other.close();
+  }
+});
+
+test('gzipped files on 2 cores are parsed by two workers, with the CLI\'s totals', async () => {
+  // On 2 cores a plain load stays in one worker; a mostly gzipped one gets two (parseWorkers:
+  // one reader's gunzip is slower than the parse). Two .gz files, 24 MB of work or more.
+  const files = [1, 2].map((k) => cliGenerate(join(dir, `part-${k}.log.gz`), ['--records', '200000', '--seed', String(40 + k)]));
+  const work = files.reduce((sum, f) => sum + statSync(f).size, 0) * GZIP_WEIGHT;
+  assert.ok(work >= MIN_PARALLEL_BYTES, `enough work to share (${work} bytes)`);
+  const two = await openApp({ cores: 2 });
+  try {
+    await countWorkers(two.page);
+    assert.equal(await loadFiles(two.page, files), 'ready');
+    assert.equal(await two.page.evaluate(() => window.__workersStarted), 1, 'one helper: two parse workers');
+    await expectCliTotals(two.page, files, '', 'gzip on 2 cores');
+    const names = await two.page.locator('#files-table tbody tr').evaluateAll((trs) => trs.map((r) => r.cells[0].textContent));
+    assert.deepEqual(names, ['part-1.log.gz', 'part-2.log.gz'], 'one row per file, in order');
+    await typeFilter(two.page, 'action = REJECT');
+    await expectCliTotals(two.page, files, 'action = REJECT', 'filtered, gzip on 2 cores');
+    assert.deepEqual(two.consoleErrors, []);
+  } finally {
+    await two.close();
   }
 });
