@@ -1282,9 +1282,15 @@ struct RowList {
 void scan_report(const Store& store, const RowSet& rows, const RowList& rej, const CodeClass& action,
                  RejectReport& rep);
 
-// The rejected TCP and UDP rows from a well-known source port (below 1024) to an ephemeral
-// destination port (1024 and up): what a server's replies look like when a stateless network
-// ACL has no outbound rule for ports 1024-65535 (see ReplyShape). Both ports non-null.
+// A server's reply, by its ports: from a well-known port (below 1024, and not null: a null reads
+// 0) to an ephemeral one (1024 and up, so not null). Both the reject report's replies and the
+// scanner check's ReplyShape ask this of a row.
+bool reply_ports(uint16_t sport, uint16_t dport, const NullMask& sport_nulls, size_t row) noexcept {
+    return dport >= 1024 && sport < 1024 && (sport != 0 || !sport_nulls.is_null(row));
+}
+
+// The rejected TCP and UDP rows whose ports look like a reply's (reply_ports): what a server's
+// replies look like when a stateless network ACL has no outbound rule for ports 1024-65535.
 RowList reply_rows(const Store& store, const RowList& rej) {
     RowList out;
     const Column* sport_col = store.find("srcport");
@@ -1299,9 +1305,7 @@ RowList reply_rows(const Store& store, const RowList& rej) {
     for (size_t i = 0; i < rej.row.size(); ++i) {
         const uint32_t r = rej.row[i];
         const uint32_t proto = protos[r];
-        // A destination port of 1024 or more is not null (null reads 0).
-        if ((proto != 6 && proto != 17) || dports[r] < 1024 || sports[r] >= 1024) continue;
-        if (sports[r] == 0 && sport_col->nulls.is_null(r)) continue;
+        if ((proto != 6 && proto != 17) || !reply_ports(sports[r], dports[r], sport_col->nulls, r)) continue;
         out.row.push_back(r);
         out.bytes.push_back(rej.bytes[i]);
         out.packets.push_back(rej.packets[i]);
@@ -1835,8 +1839,7 @@ void scan_report(const Store& store, const RowSet& rows, const RowList& rej, con
             uint16_t p = ports[r];
             if (p != 0 || !port_col->nulls.is_null(r)) {
                 if (port_pairs.insert((uint64_t{s} << 16) | p)) ++st.ports;
-                // Both ports non-null: a null srcport reads 0, which is below 1024.
-                if (sports && p >= 1024 && sports[r] < 1024 && (sports[r] != 0 || !sport_col->nulls.is_null(r))) {
+                if (sports && reply_ports(sports[r], p, sport_col->nulls, r)) {
                     if (st.replies.records++ == 0)
                         st.replies.port = sports[r];
                     else if (sports[r] != st.replies.port)
