@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -306,7 +307,8 @@ std::vector<std::string> split_keys(std::string_view keys) {
 // to write(w, analysis, store): analyze and reportData share this, as the CLI's analyze and
 // report share theirs, so both documents hold the same analysis.
 template <class Write>
-std::string with_analysis(const std::string& filter, const Options& o, Write&& write) {
+std::string with_analysis(const std::string& filter, const Options& o, Write&& write,
+                          std::function<void(const Analysis&)> before_rejects = nullptr) {
     if (o.top < 1 || o.top > kMaxTop)
         return error_json("top must be between 1 and " + std::to_string(kMaxTop) + ", not " + std::to_string(o.top));
     auto metric = parse_metric(o.metric);
@@ -321,6 +323,7 @@ std::string with_analysis(const std::string& filter, const Options& o, Write&& w
         opts.top_keys = split_keys(o.keys);
         opts.scan = {o.scanPorts, o.scanHosts};
         opts.timeseries = opts.rejects = o.sections.empty();
+        opts.before_rejects = std::move(before_rejects);
         auto result = analyze(store, sel.rows, opts);
         if (auto* err = std::get_if<std::string>(&result)) return error_json(*err);
         std::string out;
@@ -368,6 +371,24 @@ std::string analyze_json(std::string filter, Options o) {
     });
 }
 
+// analyze(), and first onPart(json): the same document without "rejects", as soon as everything
+// else is final (AnalysisOptions::before_rejects). The page's worker posts it on, so the page
+// draws it while the reject report is made. onPart is not called on an error, nor when
+// `sections` leaves the report out.
+std::string analyze_in_parts(std::string filter, Options o, emscripten::val on_part) {
+    const auto write = [&](JsonWriter& w, const Analysis& analysis) {
+        write_analysis_json(w, analysis, filter, session().data->report, session().data->store);
+    };
+    return with_analysis(
+        filter, o, [&](JsonWriter& w, const Analysis& analysis, const Store&) { write(w, analysis); },
+        [&](const Analysis& partial) {
+            std::string out;
+            JsonWriter w(out);
+            write(w, partial);
+            on_part(out);
+        });
+}
+
 // The report's data (docs/report.md): the analyze document in its envelope, masked on request.
 // `generatedAt` is the page's clock (new Date().toISOString()), written as given.
 std::string report_data(std::string filter, Options o, bool mask, std::string generated_at) {
@@ -411,6 +432,18 @@ std::string records_csv(std::string filter, double offset, double limit) {
 
 std::string version() { return FLOWLENS_VERSION; }
 
+// The top-list keys an analysis with `keys: ""` computes for the loaded data, as a JSON array
+// (the CLI's default_top_keys): the page lists them in its key menu, and asks an analysis only
+// for the ones it shows.
+std::string top_keys() {
+    std::string out;
+    JsonWriter w(out);
+    w.begin_array();
+    for (const std::string& k : default_top_keys(session().data->store)) w.value(std::string_view(k));
+    w.end_array();
+    return out;
+}
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(flowlens) {
@@ -437,9 +470,11 @@ EMSCRIPTEN_BINDINGS(flowlens) {
     function("endFileWith", &end_file_with);
     function("loadedRecords", &loaded_records);
     function("analyze", &analyze_json);
+    function("analyzeInParts", &analyze_in_parts);
     function("warmUp", &warm_up);
     function("reportData", &report_data);
     function("records", &records_json);
     function("recordsCsv", &records_csv);
     function("version", &version);
+    function("topKeys", &top_keys);
 }

@@ -43,11 +43,13 @@ const state = {
   conditions: splitTopLevel(filterFromHash(location.hash)),
   analysis: null,
   tsMetric: 'records',
+  topKeys: [], // the loaded data's top-list keys (the key menu), from the engine after a load
   topKey: 'srcaddr',
   topMetric: 'bytes',
   offset: 0,
   total: 0,
   querySeq: 0,
+  querying: null, // the latest runQuery's promise
 };
 
 function setState(s) {
@@ -122,6 +124,11 @@ async function loadFiles(list) {
     setState('error');
     return;
   }
+  try {
+    state.topKeys = await engine.topKeys();
+  } catch (err) {
+    return loadFailed(err);
+  }
   showView('dashboard');
   await runQuery({ fromLoad: true });
 }
@@ -167,36 +174,50 @@ async function loadSample() {
  * Runs the analysis for `conditions` and re-renders everything. On a filter error the previous
  * conditions and views stay, and the error is shown where the user typed.
  */
-async function runQuery({ conditions = state.conditions, typed = null, fromLoad = false, pushHistory = false, keepError = false } = {}) {
+function runQuery(options) {
+  state.querying = runQueryNow(options);
+  return state.querying;
+}
+
+async function runQueryNow({ conditions = state.conditions, typed = null, fromLoad = false, pushHistory = false, keepError = false } = {}) {
   const seq = ++state.querySeq;
   const filter = joinConditions(conditions);
   setState('querying');
-  // One round trip: the analysis and the first records page. The analysis arrives first and is
-  // drawn while the worker makes the page; `ready` comes once the findings and the records page
-  // are shown too.
-  const drawAnalysis = (analysis) => {
-    if (seq !== state.querySeq) return;
-    performance.mark('fl:analysis-in'); // the bench's probe: drawing = charts-done - this
-    state.conditions = typed === null ? conditions : splitTyped(conditions.slice(0, -1), typed);
+  // One round trip: the analysis and the first records page. The analysis arrives first, in
+  // two parts when the worker makes it now: all but the reject report, drawn while the worker
+  // makes the report, then the whole. `ready` comes once the findings and the records page are
+  // shown too.
+  let drawn = 'nothing'; // of this query's analysis: 'nothing', 'part' or 'all'
+  const drawAnalysis = (analysis, part = false) => {
+    if (seq !== state.querySeq || drawn === 'all') return;
     state.analysis = analysis;
-    state.offset = 0;
-    syncHash(joinConditions(state.conditions), pushHistory);
-    drawCharts(); // before any text changes (see drawCharts)
-    if (typed !== null) {
-      filterBar.setText('');
-      filterBar.clearError();
-    } else if (!fromLoad && !keepError) {
-      filterBar.clearError();
+    if (drawn === 'part') { // only the reject report is new
+      drawRejectCharts();
+      renderRejects();
+    } else {
+      performance.mark('fl:analysis-in'); // the bench's probe: drawing = charts-done - this
+      state.conditions = typed === null ? conditions : splitTyped(conditions.slice(0, -1), typed);
+      state.offset = 0;
+      syncHash(joinConditions(state.conditions), pushHistory);
+      drawCharts({ rejects: !part }); // before any text changes (see drawCharts)
+      if (typed !== null) {
+        filterBar.setText('');
+        filterBar.clearError();
+      } else if (!fromLoad && !keepError) {
+        filterBar.clearError();
+      }
+      filterBar.render(state.conditions);
+      renderAnalysis({ rejects: !part });
     }
-    filterBar.render(state.conditions);
-    renderAnalysis();
-    performance.mark('fl:charts-done');
+    drawn = part ? 'part' : 'all';
+    if (!part) performance.mark('fl:charts-done');
   };
   let view;
   try {
-    view = await engine.view(filter, { top: TOP_N, metric: state.topMetric }, {
+    view = await engine.view(filter, { top: TOP_N, metric: state.topMetric, keys: shownTopKeys().join(';') }, {
       offset: 0,
       limit: PAGE_SIZE,
+      onPart: (part) => drawAnalysis(part, true),
       onAnalysis: drawAnalysis,
     });
   } catch (err) {
@@ -208,7 +229,7 @@ async function runQuery({ conditions = state.conditions, typed = null, fromLoad 
         const text = joinConditions(conditions);
         filterBar.setText(text);
         filterBar.showError(err.message, text, err.position);
-        return runQuery({ conditions: [], keepError: true });
+        return runQueryNow({ conditions: [], keepError: true });
       }
       await reportFilterError(err, conditions, typed);
       if (seq === state.querySeq) setState('ready');
@@ -218,7 +239,7 @@ async function runQuery({ conditions = state.conditions, typed = null, fromLoad 
   }
   if (seq !== state.querySeq) return;
   performance.mark('fl:view-done', { detail: view.timing });
-  if (state.analysis !== view.analysis) drawAnalysis(view.analysis); // (no progress message came)
+  if (drawn !== 'all') drawAnalysis(view.analysis); // (no progress message came)
   renderFindings(findings(view.analysis));
   showPage(view.page);
   performance.mark('fl:render-done');
@@ -278,40 +299,51 @@ function addFilter(condition) {
 
 // ---------------------------------------------------------------------------- rendering
 
-// The charts of state.analysis. Drawn before the page's text changes: ECharts reads the layout
-// while it draws (a canvas's offset), and with the text already changed every chart would have
-// the page laid out again first.
-function drawCharts() {
+// The charts of state.analysis; with rejects: false, all but the reject report's (an analysis
+// still without it, see runQuery). Drawn before the page's text changes: ECharts reads the
+// layout while it draws (a canvas's offset), and with the text already changed every chart
+// would have the page laid out again first.
+function drawCharts({ rejects = true } = {}) {
   const a = state.analysis;
-  const keys = Object.keys(a.top);
-  if (!keys.includes(state.topKey)) state.topKey = keys[0] ?? 'srcaddr';
   drawTimeseries();
   drawTop();
   charts.set('chart-conversations', conversationsOption(a, { metric: state.topMetric }));
+  if (rejects) drawRejectCharts();
+}
+
+function drawRejectCharts() {
+  const a = state.analysis;
   // A filter often leaves the rejects as they were (`action = REJECT`, or nothing rejected).
   setBarChart('chart-rejects', [a.rejects?.by_dstport, a.rejects?.records], () => rejectsByPortOption(a));
   setBarChart('chart-rejects-source', [a.rejects?.by_source, a.rejects?.records], () => rejectsBySourceOption(a));
 }
 
-// Everything else state.analysis shows (drawCharts first).
-function renderAnalysis() {
+// Everything else state.analysis shows (drawCharts first); the reject report's text only with
+// rejects (as drawCharts).
+function renderAnalysis({ rejects = true } = {}) {
   const a = state.analysis;
-  renderCards(a); // the findings follow with the follow-up queries (runQuery)
+  renderCards(a); // the findings follow with the records page (runQuery)
   timeseriesHint();
   renderTopKeys();
   topHint();
-  const r = a.rejects;
-  setText(byId('rejects-note'), r.records
-    ? `${formatInt(r.records)} rejected records (${formatBytes(r.bytes)}). Click a bar to filter.`
-    : '');
-  renderUnlessSame(byId('scanners'), [r?.scanners?.slice(0, 20), r?.scanners?.length, r?.scan_thresholds],
-    (el) => renderScanners(el, a, (src) => addFilter(equals('srcaddr', src))));
+  if (rejects) renderRejects();
   // The load's files and unreadable lines are the same for every filter: drawn once per load.
   renderUnlessSame(byId('bad-lines'), a.errors, (el) => renderBadLines(el, a.errors));
   const files = mergeFileReports(a.errors.files, state.load.files);
   renderUnlessSame(byId('files-table'), files, (el) => renderFilesTable(el, files));
   setText(byId('footer'), `FlowLens ${a.flowlens.version} · analysed in this browser tab; no data left this computer.`);
   reportExport.setEnabled(true);
+}
+
+// The reject report's text: the note under its charts and the scanners.
+function renderRejects() {
+  const a = state.analysis;
+  const r = a.rejects;
+  setText(byId('rejects-note'), r.records
+    ? `${formatInt(r.records)} rejected records (${formatBytes(r.bytes)}). Click a bar to filter.`
+    : '');
+  renderUnlessSame(byId('scanners'), [r?.scanners?.slice(0, 20), r?.scanners?.length, r?.scan_thresholds],
+    (el) => renderScanners(el, a, (src) => addFilter(equals('srcaddr', src))));
 }
 
 // What each container was last drawn from (JSON), so that a view whose data did not change is
@@ -367,9 +399,48 @@ function bucketText(s) {
   return `${s}-second`;
 }
 
+// The top lists an analysis computes for the dashboard: the one the top-talker chart shows, and
+// the sources and conversations (the conversation graph and the findings). The others cost a
+// filter change about a third of its analysis at 5 M records and are asked for when the key
+// menu picks one (showTopKey).
+function shownTopKeys() {
+  if (!state.topKeys.includes(state.topKey)) state.topKey = state.topKeys[0] ?? 'srcaddr';
+  return [...new Set([state.topKey, 'srcaddr', 'conversation'])].filter((k) => state.topKeys.includes(k));
+}
+
+// Fetches a top list state.analysis left out (shownTopKeys) into it, then draws it if it is
+// still the one picked. Once per analysis and key; after the query that made the analysis has
+// finished, so that `ready` is set by whichever of them ends last.
+const topFetches = new WeakMap(); // analysis → keys asked for
+async function fetchTopList(key) {
+  await state.querying?.catch(() => {});
+  const a = state.analysis; // the latest query's, now whole
+  if (!a || key in a.top || state.topKey !== key) return;
+  const asked = topFetches.get(a) ?? new Set();
+  topFetches.set(a, asked);
+  if (asked.has(key)) return;
+  asked.add(key);
+  const seq = state.querySeq;
+  setState('querying');
+  try {
+    const doc = await engine.analyze(currentFilter(), { top: TOP_N, metric: state.topMetric, keys: key, sections: 'top' });
+    if (state.analysis === a) a.top[key] = doc.top?.[key] ?? null;
+  } catch (err) {
+    if (seq === state.querySeq) filterBar.showError(`The top list could not be made: ${err.message}`);
+  } finally {
+    if (seq === state.querySeq) setState('ready');
+  }
+  if (state.analysis === a && state.topKey === key) renderTop();
+}
+
+function showTopKey(key) {
+  state.topKey = key;
+  renderTop();
+}
+
 function renderTopKeys() {
   const select = byId('top-key');
-  const keys = Object.keys(state.analysis.top); // drawCharts has made state.topKey one of them
+  const keys = state.topKeys;
   renderUnlessSame(select, keys, () => {
     select.replaceChildren(...keys.map((k) => h('option', { value: k, selected: k === state.topKey }, keyLabel(k))));
   });
@@ -383,6 +454,10 @@ function renderTop() {
 
 function drawTop() {
   const a = state.analysis;
+  if (!(state.topKey in a.top)) {
+    fetchTopList(state.topKey);
+    return;
+  }
   setBarChart('chart-top', [a.top?.[state.topKey], a.totals, state.topKey, state.topMetric],
     () => topOption(a, { key: state.topKey, metric: state.topMetric }));
 }
@@ -544,7 +619,7 @@ function wireInputs() {
   });
 
   byId('ts-metric').addEventListener('change', (e) => { state.tsMetric = e.target.value; renderTimeseries(); });
-  byId('top-key').addEventListener('change', (e) => { state.topKey = e.target.value; renderTop(); });
+  byId('top-key').addEventListener('change', (e) => showTopKey(e.target.value));
   byId('top-metric').addEventListener('change', (e) => {
     state.topMetric = e.target.value;
     runQuery();

@@ -194,15 +194,19 @@ export class EngineClient {
   }
 
   analyze(filter, options = {}) { return this.request('analyze', { filter, options }); }
+  /** The top-list keys of the loaded data (those `analyze` computes when options.keys is ""). */
+  topKeys() { return this.request('topKeys'); }
   /**
-   * The dashboard's data for `filter` in one round trip (worker.js `view`): onAnalysis(analysis)
-   * as soon as the analysis is made (the page draws it while the worker goes on), then resolves
-   * to { analysis, page, timing }: `page` = records(filter, offset, limit).
+   * The dashboard's data for `filter` in one round trip (worker.js `view`): onPart(doc) with the
+   * analysis but its reject report (unless the worker had it cached), then onAnalysis(analysis)
+   * as soon as the whole analysis is made (the page draws each while the worker goes on), then
+   * resolves to { analysis, page, timing }: `page` = records(filter, offset, limit).
    */
-  async view(filter, options = {}, { offset = 0, limit = 50, onAnalysis } = {}) {
+  async view(filter, options = {}, { offset = 0, limit = 50, onPart, onAnalysis } = {}) {
     let analysis = null;
     const res = await this.request('view', { filter, options, offset, limit }, {
       onProgress: (p) => {
+        if (p?.part) onPart?.(p.part);
         if (!p?.analysis) return;
         analysis = p.analysis;
         onAnalysis?.(analysis);

@@ -108,14 +108,16 @@ function parseJson(text) {
 const ANALYSIS_CACHE_SIZE = 8;
 const analysisCache = new Map(); // JSON [filter, options] → document, oldest first
 
-function analyzeCached(m, filter, options) {
+// onPart(doc), when given, gets the document without its reject report first, if it is made
+// now (not cached): wasm/API.md analyzeInParts.
+function analyzeCached(m, filter, options, onPart = null) {
   const o = analyzeOptions(options);
   const key = JSON.stringify([filter, o]);
   let doc = analysisCache.get(key);
   if (doc) {
     analysisCache.delete(key); // most recently used goes last
   } else {
-    doc = parseJson(m.analyze(filter, o));
+    doc = parseJson(onPart ? m.analyzeInParts(filter, o, (text) => onPart(parseJson(text))) : m.analyze(filter, o));
     if (analysisCache.size >= ANALYSIS_CACHE_SIZE) analysisCache.delete(analysisCache.keys().next().value);
   }
   analysisCache.set(key, doc);
@@ -300,6 +302,12 @@ const handlers = {
     return { loadedRecords: m.loadedRecords(), importMs: performance.now() - t0 };
   },
 
+  // The top-list keys the loaded data have (wasm/API.md topKeys): the page's key menu.
+  async topKeys() {
+    const m = await engine();
+    return parseJson(m.topKeys());
+  },
+
   async analyze(data) {
     const m = await engine();
     return analyzeCached(m, data.filter ?? '', data.options);
@@ -307,20 +315,26 @@ const handlers = {
 
   // Everything the dashboard shows for one filter, in one round trip: the analysis, then the
   // first records page (right after it, so the core reuses the row set it cached for this
-  // filter). The analysis also goes out at once as a progress message, so the page draws it
-  // while the page of records is made.
-  // data: { filter, options, offset, limit } → progress { analysis }, then { page, timing }
+  // filter). The analysis goes out in progress messages as it is made, so the page draws it
+  // while the worker goes on: first everything but the reject report ({ part }, when the
+  // analysis is not cached), then the whole analysis ({ analysis }).
+  // data: { filter, options, offset, limit } → progress { part }, progress { analysis }, then
+  // { page, timing }
   async view(data, progress) {
     const m = await engine();
     const filter = data.filter ?? '';
     const t0 = performance.now();
-    const analysis = analyzeCached(m, filter, data.options);
+    let partMs = null;
+    const analysis = analyzeCached(m, filter, data.options, (part) => {
+      progress({ part });
+      partMs = performance.now() - t0;
+    });
     progress({ analysis });
     const t1 = performance.now();
     const page = parseJson(m.records(filter, data.offset ?? 0, data.limit ?? 50));
     const t2 = performance.now();
     // The page has the analysis already (progress): not cloned a second time.
-    return { page, timing: { analyzeMs: t1 - t0, recordsMs: t2 - t1 } };
+    return { page, timing: { partMs, analyzeMs: t1 - t0, recordsMs: t2 - t1 } };
   },
 
   // The shareable report's data (docs/report.md): the core's JSON text as it is, so the page

@@ -1252,6 +1252,8 @@ TimeSeries series_frame(const StartRange& sr, uint32_t bucket_seconds) {
 
 // ---- the plan ----
 
+struct Outcome;
+
 struct Plan {
     bool totals = false;
     bool nodata = false;  // NODATA records by interface (needs totals)
@@ -1262,6 +1264,7 @@ struct Plan {
     uint32_t bucket_seconds = 0;
     bool rejects = false;
     ScanThresholds thresholds;
+    std::function<void(const Outcome&)> before_rejects;  // see AnalysisOptions::before_rejects
 };
 
 struct Outcome {
@@ -1527,6 +1530,7 @@ public:
         tasks_.clear();
         if (plan_.totals) finish_totals(sr);
         if (plan_.nodata) out_.nodata_by_interface = top_of(nodata_, "interface-id");
+        if (plan_.rejects && plan_.before_rejects) plan_.before_rejects(out_);
         if (plan_.rejects) finish_rejects();
         return std::move(out_);
     }
@@ -2018,17 +2022,21 @@ std::variant<Analysis, std::string> analyze_all(const Store& store, const RowSet
         bool seen = std::any_of(plan.tops.begin(), plan.tops.end(), [&](const KeySpec& o) { return o.key == spec.key; });
         if (!seen) plan.tops.push_back(std::move(spec));
     }
-    Outcome o = run_plan(store, rows, plan);
-    Analysis a;
-    a.loaded_records = store.rows();
-    a.totals = o.totals;
-    a.nodata_by_interface = std::move(o.nodata_by_interface);
-    a.top = std::move(o.tops);
-    a.timeseries = std::move(o.series);
-    a.rejects = std::move(o.rejects);
-    a.with_timeseries = options.timeseries;
-    a.with_rejects = options.rejects;
-    return a;
+    auto assemble = [&](Outcome o, bool with_rejects) {
+        Analysis a;
+        a.loaded_records = store.rows();
+        a.totals = o.totals;
+        a.nodata_by_interface = std::move(o.nodata_by_interface);
+        a.top = std::move(o.tops);
+        a.timeseries = std::move(o.series);
+        a.rejects = std::move(o.rejects);
+        a.with_timeseries = options.timeseries;
+        a.with_rejects = with_rejects;
+        return a;
+    };
+    if (options.before_rejects)  // a copy of the part done: top lists and series are small
+        plan.before_rejects = [&](const Outcome& o) { options.before_rejects(assemble(o, false)); };
+    return assemble(run_plan(store, rows, plan), options.rejects);
 }
 
 }  // namespace detail

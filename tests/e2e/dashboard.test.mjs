@@ -200,6 +200,46 @@ test('switching the top-talker key and metric', async () => {
   await clearFilter();
 });
 
+// The dashboard's analysis computes only the top lists it shows (the picked key, sources and
+// conversations); the menu's other keys are computed when picked. Menu and lists are the CLI's.
+test('the key menu lists the CLI\'s keys, and a picked list under a filter is the CLI\'s', async () => {
+  const filter = 'action = REJECT';
+  const doc = cliAnalyze([SAMPLE], filter);
+  const options = await page.$$eval('[data-testid="top-key"] option', (els) => els.map((e) => e.value));
+  assert.deepEqual(options, Object.keys(doc.top));
+  await typeFilter(page, filter);
+  for (const key of ['dstport', 'interface-id']) {
+    await page.selectOption('[data-testid="top-key"]', key);
+    await waitState(page, ['ready']);
+    const entry = doc.top[key];
+    await page.waitForFunction((want) => document.getElementById('top-hint').textContent.startsWith(want),
+      `${grouped(entry.distinct)} distinct value`, { timeout: 10_000 });
+    const first = entry.rows[0].key[0];
+    const hit = await findInChart('chart-top', first, { x: [0.6] });
+    assert.ok(hit.tip.includes(`Records${grouped(entry.rows[0].records)}`), `${key}: ${hit.tip}`);
+    assert.ok(hit.tip.includes(`Packets${grouped(entry.rows[0].packets)}`), `${key}: ${hit.tip}`);
+  }
+  await page.selectOption('[data-testid="top-key"]', 'srcaddr');
+  await clearFilter();
+});
+
+// The worker sends the analysis in two parts (all but the reject report, then the whole): the
+// reject charts and text must follow the second, filter after filter.
+test('the reject report follows each filter: note and chart are the CLI\'s', async () => {
+  for (const filter of ['dstport < 1024', 'srcaddr = 203.0.113.77', '']) {
+    if ((await currentFilter()) !== '') await clearFilter();
+    if (filter) await typeFilter(page, filter);
+    const doc = cliAnalyze([SAMPLE], filter);
+    const note = await page.textContent('#rejects-note');
+    assert.ok(note.startsWith(`${grouped(doc.rejects.records)} rejected records (`), `${filter}: ${note}`);
+    const row = doc.rejects.by_dstport.rows[0];
+    const hit = await findInChart('chart-rejects', `Records${grouped(row.records)}`, { x: [0.6] });
+    assert.ok(hit.tip.includes(row.key[0]), `${filter}: ${hit.tip}`);
+    const scanners = await page.textContent('[data-testid="scanners"]');
+    for (const s of doc.rejects.scanners.slice(0, 3)) assert.ok(scanners.includes(s.source), `${filter}: ${s.source}`);
+  }
+});
+
 test('dragging across the time chart filters on that range', async () => {
   const box = await chartBox('chart-timeseries');
   const y = box.y + box.height * 0.5;

@@ -13,6 +13,7 @@
 #include "flowlens/analyses.hpp"
 #include "flowlens/analysis.hpp"
 #include "flowlens/fields.hpp"
+#include "flowlens/filter.hpp"
 #include "flowlens/ingest_report.hpp"
 #include "flowlens/ip_address.hpp"
 #include "flowlens/json_writer.hpp"
@@ -1234,6 +1235,52 @@ TEST_CASE("analyses.sections_can_be_left_out") {
     CHECK_FALSE(contains(without, "\"rejects\":"));
     // Up to "timeseries", the two documents are the same text.
     CHECK(without.substr(0, without.find("\"errors\":")) == with.substr(0, with.find("\"timeseries\":")));
+}
+
+TEST_CASE("analyses.before_rejects_gets_the_finished_rest_first") {
+    // The hook sees the analysis without its reject report, once, before the report is made:
+    // its document is the whole document without "rejects", text for text. Over every row, the
+    // rejected rows only (the report's lists then come from the main lists), and no row; never
+    // called when the report is off.
+    Store s = scan_store();
+    auto compiled = Filter::compile("action = REJECT", s);
+    REQUIRE(std::holds_alternative<Filter>(compiled));
+    const RowSet rejected = std::get<Filter>(compiled).evaluate(s);
+    REQUIRE(rejected.count() > 0);
+    REQUIRE(rejected.count() < s.rows());
+    const auto json = [&](const Analysis& x) {
+        std::string out;
+        JsonWriter w(out);
+        write_analysis_json(w, x, "", IngestReport{}, s);
+        return out;
+    };
+    const std::array<RowSet, 3> selections = {all_rows(s), rejected, RowSet(s.rows())};
+    const std::array<uint64_t, 3> rejected_records = {rejected.count(), rejected.count(), 0};
+    for (size_t i = 0; i < selections.size(); ++i) {
+        CAPTURE(i);
+        std::vector<std::string> early;
+        AnalysisOptions o;
+        o.before_rejects = [&](const Analysis& a) {
+            CHECK_FALSE(a.with_rejects);
+            early.push_back(json(a));
+        };
+        auto result = analyze(s, selections[i], o);
+        REQUIRE(std::holds_alternative<Analysis>(result));
+        const Analysis& whole = std::get<Analysis>(result);
+        CHECK(whole.rejects.records == rejected_records[i]);
+        const std::string text = json(whole);
+        REQUIRE(early.size() == 1);
+        const size_t rejects = text.find("\"rejects\":"), errors = text.find("\"errors\":");
+        REQUIRE(rejects != std::string::npos);
+        REQUIRE(errors > rejects);
+        CHECK(early[0] == text.substr(0, rejects) + text.substr(errors));
+    }
+    AnalysisOptions off;
+    off.rejects = false;
+    int calls = 0;
+    off.before_rejects = [&](const Analysis&) { ++calls; };
+    REQUIRE(std::holds_alternative<Analysis>(analyze(s, all_rows(s), off)));
+    CHECK(calls == 0);
 }
 
 TEST_CASE("analyses.rejects_of_an_all_rejected_selection_come_ranked_by_records") {

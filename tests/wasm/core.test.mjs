@@ -48,7 +48,7 @@ describe('module', () => {
   test('exports the API, HEAPU8, _malloc and _free', async () => {
     const core = await newCore();
     for (const fn of ['reset', 'expectBytes', 'beginFile', 'feed', 'endFile', 'endFileWith', 'loadedRecords', 'analyze',
-      'reportData', 'records', 'recordsCsv', 'version', 'warmUp', '_malloc', '_free']) {
+      'reportData', 'records', 'recordsCsv', 'version', 'warmUp', 'topKeys', 'analyzeInParts', '_malloc', '_free']) {
       assert.equal(typeof core[fn], 'function', fn);
     }
     assert.ok(core.HEAPU8 instanceof Uint8Array);
@@ -97,6 +97,26 @@ describe('module', () => {
       assert.deepEqual(top, rest, filter);
     }
     assert.match(analyze(core, '', { sections: 'series' }).error.message, /sections must be "" \(everything\) or "top"/);
+  });
+
+  test('analyzeInParts: first the CLI\'s document without "rejects", then the whole of it', async () => {
+    const core = await newCore();
+    loadFile(core, sample);
+    for (const [filter, options] of [['', {}], ['action = reject', { top: 3, metric: 'records' }], ['dstport = 1', {}]]) {
+      const parts = [];
+      const whole = JSON.parse(core.analyzeInParts(filter, { ...DEFAULTS, ...options }, (text) => parts.push(JSON.parse(text))));
+      const args = ['--top', String(options.top ?? 10), '--metric', options.metric ?? 'bytes', ...(filter ? ['--filter', filter] : [])];
+      const cliDoc = cliAnalyze([sample], args);
+      assert.deepEqual(whole, cliDoc, filter);
+      assert.equal(parts.length, 1, filter);
+      const { rejects, ...rest } = cliDoc;
+      assert.deepEqual(parts[0], rest, filter);
+    }
+    // No part on an error, nor when the report is not made.
+    const parts = [];
+    assert.match(JSON.parse(core.analyzeInParts('bogus = 1', DEFAULTS, (t) => parts.push(t))).error.message, /bogus/);
+    assert.ok(JSON.parse(core.analyzeInParts('', { ...DEFAULTS, sections: 'top' }, (t) => parts.push(t))).top);
+    assert.deepEqual(parts, []);
   });
 
   test('an empty data set analyses like the CLI given an empty file', async () => {
@@ -173,6 +193,23 @@ describe('analyze equals the CLI', () => {
     for (const [options, args] of cases) {
       assert.deepEqual(analyze(core, 'action = REJECT', options),
         cliAnalyze([sample], ['--filter', 'action = REJECT', ...args]), JSON.stringify(options));
+    }
+  });
+
+  test('topKeys lists the top lists the CLI computes by default, for each test file', async () => {
+    for (const file of inputs()) {
+      const core = await newCore();
+      assert.deepEqual(JSON.parse(core.topKeys()), [], 'nothing loaded, no keys');
+      loadFile(core, file);
+      const keys = JSON.parse(core.topKeys());
+      assert.deepEqual(keys, Object.keys(cliAnalyze([file]).top), path.basename(file));
+      // And a subset asked for by name is what the full analysis has for those keys.
+      const some = keys.filter((k, i) => i % 2 === 1);
+      if (some.length === 0) continue;
+      const part = analyze(core, '', { keys: some.join(';'), sections: 'top' });
+      const full = analyze(core, '');
+      assert.deepEqual(Object.keys(part.top), some);
+      for (const k of some) assert.deepEqual(part.top[k], full.top[k], `${path.basename(file)} ${k}`);
     }
   });
 

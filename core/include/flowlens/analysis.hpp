@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -41,6 +42,12 @@ struct AnalysisOptions {
     // the document (write_analysis_json).
     bool timeseries = true;
     bool rejects = true;
+    // When set (and the reject report is on), called once the totals, top lists, NODATA list and
+    // time series are final and before the reject report is made, with the analysis so far
+    // (with_rejects false). The report can be the larger part (a third of the time when most
+    // rows are rejected), and the page draws the rest meanwhile. analyze() then returns the
+    // whole analysis as usual.
+    std::function<void(const struct Analysis&)> before_rejects;
 };
 
 struct Analysis {
