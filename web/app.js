@@ -183,10 +183,11 @@ async function runQueryNow({ conditions = state.conditions, typed = null, fromLo
   const seq = ++state.querySeq;
   const filter = joinConditions(conditions);
   setState('querying');
-  // One round trip: the analysis and the first records page. The analysis arrives first, in
-  // two parts when the worker makes it now: all but the reject report, drawn while the worker
-  // makes the report, then the whole. `ready` comes once the findings and the records page are
-  // shown too.
+  // One round trip: the analysis and the first records page, each drawn as it comes while the
+  // worker goes on (worker.js view). An analysis the worker makes now comes in two parts: all
+  // but the reject report, drawn while the worker makes the report, then the whole. (The
+  // records page first was tried: the table drawn meanwhile slowed the worker more than it
+  // saved.) `ready` comes once everything is shown.
   let drawn = 'nothing'; // of this query's analysis: 'nothing', 'part' or 'all'
   const drawAnalysis = (analysis, part = false) => {
     if (seq !== state.querySeq || drawn === 'all') return;
@@ -210,7 +211,9 @@ async function runQueryNow({ conditions = state.conditions, typed = null, fromLo
       renderAnalysis({ rejects: !part });
     }
     drawn = part ? 'part' : 'all';
-    if (!part) performance.mark('fl:charts-done');
+    if (part) return;
+    renderFindings(findings(analysis));
+    performance.mark('fl:charts-done');
   };
   let view;
   try {
@@ -240,7 +243,6 @@ async function runQueryNow({ conditions = state.conditions, typed = null, fromLo
   if (seq !== state.querySeq) return;
   performance.mark('fl:view-done', { detail: view.timing });
   if (drawn !== 'all') drawAnalysis(view.analysis); // (no progress message came)
-  renderFindings(findings(view.analysis));
   showPage(view.page);
   performance.mark('fl:render-done');
   setState('ready');

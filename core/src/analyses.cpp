@@ -1731,7 +1731,7 @@ FLOWLENS_NOINLINE void rows_from(const std::vector<uint64_t>& words, size_t from
     }
 }
 
-// A set of non-zero pair keys for the scanner counts, at 4 bytes a slot when the keys fit in
+// A set of non-zero pair keys for the scanner's host counts, at 4 bytes a slot when the keys fit in
 // 32 bits (sources and hosts below 2^16): half the cache of 8-byte slots.
 class PairSet {
 public:
@@ -1746,13 +1746,6 @@ public:
     }
     // True when `key` (not 0) was not there yet.
     bool insert(uint64_t key) { return narrow_ ? insert_in(k32_, static_cast<uint32_t>(key)) : insert_in(k64_, key); }
-    template <class F>
-    void for_each(F&& f) const {
-        for (uint32_t k : k32_)
-            if (k) f(uint64_t{k});
-        for (uint64_t k : k64_)
-            if (k) f(k);
-    }
 
 private:
     template <class K>
@@ -1818,16 +1811,23 @@ void scan_report(const Store& store, const RowSet& rows, const RowList& rej, con
     const bool direct = naddr <= std::max<size_t>(size_t{1} << 17, 4 * rej.row.size());
     std::vector<uint32_t> index_direct(direct ? naddr : 0, 0);
     FlatMap<uint32_t> index_map;
-    // (source, port) and (source, host) keys: source << 16 | port, source << 16 | host when ids
-    // fit in 16 bits, else source << 32 | host.
+    // (source, host) keys: source << 16 | host when ids fit in 16 bits, else source << 32 | host.
     const bool narrow = naddr <= 0x10000;
     const unsigned host_shift = narrow ? 16 : 32;
     // Sized for few pairs and grown as they come: the distinct pairs are usually far fewer than
     // the rows, and a table sized for every row (2 MB at 360 k rows) spreads the inserts over
     // more memory than the cache holds.
     constexpr size_t kPairSetStart = 4096;
-    const size_t expected_pairs = std::min<size_t>(rej.row.size(), kPairSetStart);
-    PairSet port_pairs(expected_pairs, narrow), host_pairs(expected_pairs, narrow);
+    PairSet host_pairs(std::min<size_t>(rej.row.size(), kPairSetStart), narrow);
+    // Distinct ports are counted per source after this pass, over the ports grouped by source:
+    // (source, port) pairs are many (80 k among 360 k rejected rows of a 5 M-record log), and a
+    // hash set of them missed the cache on most rows.
+    std::vector<uint32_t> port_group;  // per row with a port: its source's index in stats
+    std::vector<uint16_t> port_value;
+    if (ports) {
+        port_group.reserve(rej.row.size());
+        port_value.reserve(rej.row.size());
+    }
     for (uint32_t r : rej.row) {
         uint32_t s = src[r];
         if (s == 0) continue;
@@ -1842,7 +1842,8 @@ void scan_report(const Store& store, const RowSet& rows, const RowList& rej, con
         if (ports) {
             uint16_t p = ports[r];
             if (p != 0 || !port_col->nulls.is_null(r)) {
-                if (port_pairs.insert((uint64_t{s} << 16) | p)) ++st.ports;
+                port_group.push_back(idx - 1);
+                port_value.push_back(p);
                 if (sports && reply_ports(sports[r], p, sport_col->nulls, r)) {
                     if (st.replies.records++ == 0)
                         st.replies.port = sports[r];
@@ -1871,6 +1872,42 @@ void scan_report(const Store& store, const RowSet& rows, const RowList& rej, con
     // A threshold of 0 disables its criterion (0 would flag every source).
     auto is_port_scan = [&](const SourceStats& st) { return thresholds.min_ports && st.ports >= thresholds.min_ports; };
     auto is_sweep = [&](const SourceStats& st) { return thresholds.min_hosts && st.hosts >= thresholds.min_hosts; };
+
+    // The ports grouped by source (a counting sort, each source's in row order), then each
+    // source's distinct ones marked in a table of every port: a source's index + 1 marks the
+    // ports it has been seen on. A flagged source's distinct ports are kept for its sample.
+    std::vector<std::vector<uint16_t>> distinct_ports(stats.size());
+    if (!port_group.empty()) {
+        std::vector<uint32_t> first(stats.size() + 1, 0);
+        for (uint32_t g : port_group) ++first[g + 1];
+        for (size_t g = 0; g < stats.size(); ++g) first[g + 1] += first[g];
+        std::vector<uint16_t> grouped(port_group.size());
+        {
+            std::vector<uint32_t> at(first.begin(), first.end() - 1);
+            for (size_t i = 0; i < port_group.size(); ++i) grouped[at[port_group[i]]++] = port_value[i];
+        }
+        std::vector<uint32_t> seen_by(size_t{1} << 16, 0);
+        for (size_t g = 0; g < stats.size(); ++g) {
+            const uint32_t mark = static_cast<uint32_t>(g + 1);
+            uint64_t n = 0;
+            for (uint32_t i = first[g]; i < first[g + 1]; ++i) {
+                const uint16_t p = grouped[i];
+                n += seen_by[p] != mark;
+                seen_by[p] = mark;
+            }
+            SourceStats& st = stats[g];
+            st.ports = n;
+            if (!is_port_scan(st) && !is_sweep(st)) continue;
+            std::vector<uint16_t>& out = distinct_ports[g];
+            out.reserve(static_cast<size_t>(n));
+            for (uint32_t i = first[g]; i < first[g + 1]; ++i) {
+                const uint16_t p = grouped[i];
+                if (seen_by[p] != mark) continue;
+                seen_by[p] = 0;  // taken (no later source has mark 0)
+                out.push_back(p);
+            }
+        }
+    }
     std::vector<const SourceStats*> flagged;
     for (const SourceStats& st : stats)
         if (is_port_scan(st) || is_sweep(st)) flagged.push_back(&st);
@@ -1891,9 +1928,7 @@ void scan_report(const Store& store, const RowSet& rows, const RowList& rej, con
         is_scanner[s >> 6] |= uint64_t{1} << (s & 63);
     }
     std::vector<std::vector<uint16_t>> rejected_ports(flagged.size()), accepted_ports(flagged.size());
-    port_pairs.for_each([&](uint64_t k) {
-        if (const uint32_t* i = scanner_of.find(k >> 16)) rejected_ports[*i - 1].push_back(static_cast<uint16_t>(k));
-    });
+    for (size_t i = 0; i < flagged.size(); ++i) rejected_ports[i] = std::move(distinct_ports[static_cast<size_t>(flagged[i] - stats.data())]);
 
     // Did any of the scanners' flows get through? A security engineer's first question.
     std::vector<uint64_t> accepted(flagged.size(), 0);

@@ -50,9 +50,12 @@ async function clearFilter() {
   assert.equal(await currentFilter(), '');
 }
 
-// Scrolls chart `testid` to the middle of the viewport and returns its box.
+// Scrolls chart `testid` to the middle of the viewport and returns its box, once the chart is
+// drawn (a chart out of view is drawn when it comes into view: ChartsHost.set).
 async function chartBox(testid) {
   await page.locator(`[data-testid="${testid}"]`).evaluate((el) => el.scrollIntoView({ block: 'center' }));
+  await page.waitForFunction((id) => !document.querySelector(`[data-testid="${id}"]`).classList.contains('chart-pending'),
+    testid, { timeout: 5000 });
   return page.locator(`[data-testid="${testid}"]`).boundingBox();
 }
 
@@ -83,8 +86,10 @@ test('sample: the totals shown equal `flowlens analyze`', async () => {
   assert.equal(cli.records, 50000);
   assert.equal(await page.textContent('[data-testid="total-records"]'), '50,000');
   for (const id of ['chart-timeseries', 'chart-top', 'chart-rejects']) {
+    await chartBox(id);
     assert.ok(await page.locator(`[data-testid="${id}"] canvas`).count() > 0, `${id} is drawn`);
   }
+  await page.evaluate(() => scrollTo(0, 0));
   const findings = await page.textContent('[data-testid="findings"]');
   assert.match(findings, /look like scanners/);
   assert.match(findings, /7\.4% of records rejected/);
@@ -223,6 +228,33 @@ test('the key menu lists the CLI\'s keys, and a picked list under a filter is th
   await clearFilter();
 });
 
+// A chart out of view keeps its new option until it comes into view (ChartsHost.set), its old
+// drawing hidden meanwhile; scrolled to, it shows the CLI's numbers for the filter.
+test('charts out of view are drawn when they come into view', async () => {
+  const filter = 'dstport = 22';
+  await page.evaluate(() => scrollTo(0, 0));
+  await typeFilter(page, filter);
+  const views = await page.$$eval('.chart', (els) => els.map((e) => ({
+    id: e.id,
+    seen: e.getBoundingClientRect().top < innerHeight,
+    pending: e.classList.contains('chart-pending'),
+    hidden: [...e.children].every((c) => getComputedStyle(c).visibility === 'hidden'),
+  })));
+  assert.equal(views.length, 5);
+  for (const v of views) {
+    assert.equal(v.pending, !v.seen, JSON.stringify(v));
+    assert.equal(v.hidden, v.pending, JSON.stringify(v));
+  }
+  assert.ok(views.find((v) => v.id === 'chart-rejects').pending, 'the reject charts are below the fold');
+  const doc = cliAnalyze([SAMPLE], filter);
+  const row = doc.rejects.by_source.rows[0];
+  const hit = await findInChart('chart-rejects-source', `Records${grouped(row.records)}`, { x: [0.6] }); // scrolls to it
+  assert.ok(hit.tip.includes(row.key[0]), hit.tip);
+  assert.equal(await page.$eval('#chart-rejects-source', (e) => e.classList.contains('chart-pending')), false);
+  await page.evaluate(() => scrollTo(0, 0));
+  await clearFilter();
+});
+
 // The worker sends the analysis in two parts (all but the reject report, then the whole): the
 // reject charts and text must follow the second, filter after filter.
 test('the reject report follows each filter: note and chart are the CLI\'s', async () => {
@@ -311,7 +343,15 @@ test('clicking a table cell filters on its value', async () => {
 // exactly what charts built afresh for the same filter hold, and the time brush must still work.
 test('charts updated in place draw what freshly built charts draw', async () => {
   const ids = ['chart-timeseries', 'chart-top', 'chart-conversations', 'chart-rejects', 'chart-rejects-source'];
-  const pixels = () => page.evaluate((list) => list.map((id) => document.querySelector(`#${id} canvas`).toDataURL()), ids);
+  const pixels = async () => {
+    const out = [];
+    for (const id of ids) {
+      await chartBox(id); // drawn once in view
+      out.push(await page.evaluate((i) => document.querySelector(`#${i} canvas`).toDataURL(), id));
+    }
+    await page.evaluate(() => scrollTo(0, 0));
+    return out;
+  };
   await page.mouse.move(1, 1);
   await typeFilter(page, 'dstport = 443'); // in place: same shapes as the unfiltered charts
   const updated = await pixels();

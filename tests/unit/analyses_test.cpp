@@ -1577,6 +1577,13 @@ TEST_CASE("analyses.analyze_matches_row_by_row_sums") {
             const Column& dst = *s.find("dstaddr");
             const Column& act = *s.find("action");
             uint64_t rejected = 0;
+            // Per source of rejected rows: records, destination ports and hosts; accepted rows.
+            struct Scan {
+                uint64_t rejected = 0, accepted = 0;
+                std::set<uint16_t> ports;
+                std::set<uint32_t> hosts;
+            };
+            std::map<uint32_t, Scan> scans;
             sel.for_each([&](size_t r) {
                 const uint64_t by = s.find("bytes")->number(r), pk = s.find("packets")->number(r);
                 auto put = [&](const std::string& key, Keys k) {
@@ -1597,6 +1604,14 @@ TEST_CASE("analyses.analyze_matches_row_by_row_sums") {
                 if (dst.code(r)) dsts.insert(dst.code(r));
                 const std::string_view a = act.code(r) ? act.dict.value(act.code(r)) : "";
                 rejected += a == "REJECT";
+                if (src.code(r) && a == "REJECT") {
+                    Scan& sc = scans[src.code(r)];
+                    ++sc.rejected;
+                    const Column& dport = *s.find("dstport");
+                    if (!dport.is_null(r)) sc.ports.insert(static_cast<uint16_t>(dport.number(r)));
+                    if (dst.code(r)) sc.hosts.insert(dst.code(r));
+                }
+                if (src.code(r) && a == "ACCEPT") ++scans[src.code(r)].accepted;
                 const Column& sport = *s.find("srcport");
                 const uint64_t proto = s.find("protocol")->number(r);
                 if (a == "REJECT" && (proto == 6 || proto == 17) && !sport.is_null(r) && sport.number(r) < 1024 &&
@@ -1668,6 +1683,37 @@ TEST_CASE("analyses.analyze_matches_row_by_row_sums") {
             CHECK(conv.distinct == an.top[2].distinct);
             const RejectReport rep = reject_analysis(s, sel, 10);
             CHECK(rep.records == an.rejects.records);
+            // Scanners at low thresholds (most sources of rejected rows are flagged): every count
+            // and sample against the row-by-row sets.
+            for (const ScanThresholds th : {ScanThresholds{2, 3}, ScanThresholds{3, 0}, ScanThresholds{0, 2}}) {
+                CAPTURE(th.min_ports);
+                CAPTURE(th.min_hosts);
+                const RejectReport low = reject_analysis(s, sel, 10, th);
+                std::map<std::string, const Scanner*> got;
+                for (const Scanner& sc : low.scanners) got[sc.source] = &sc;
+                size_t flagged = 0;
+                for (const auto& [id, w] : scans) {
+                    if (!w.rejected) continue;
+                    const bool ps = th.min_ports && w.ports.size() >= th.min_ports;
+                    const bool hs = th.min_hosts && w.hosts.size() >= th.min_hosts;
+                    const std::string name = to_string(s.addresses().address(id));
+                    CAPTURE(name);
+                    auto it = got.find(name);
+                    REQUIRE((it != got.end()) == (ps || hs));
+                    if (!(ps || hs)) continue;
+                    ++flagged;
+                    const Scanner& sc = *it->second;
+                    CHECK(sc.rejected_records == w.rejected);
+                    CHECK(sc.accepted_records == w.accepted);
+                    CHECK(sc.distinct_ports == w.ports.size());
+                    CHECK(sc.distinct_hosts == w.hosts.size());
+                    std::vector<uint16_t> lowest(w.ports.begin(), w.ports.end());
+                    if (lowest.size() > 10) lowest.resize(10);
+                    CHECK(sc.sample_ports == lowest);
+                }
+                CHECK(flagged == low.scanners.size());
+                if (sel.count() == s.rows()) CHECK(flagged > 10);  // the data has some to flag
+            }
             // One-second buckets: over 4,096 of them (another accumulator layout); each minute's
             // sums must come out the same.
             const TimeSeries fine = time_series(s, sel, 1);
