@@ -263,6 +263,9 @@ const INSTRUMENT = () => {
 // view (web/ui/charts-host.js), so a tall one (1440x4000: every chart in view) times the drawing
 // of the whole dashboard.
 const [VIEW_W, VIEW_H] = (process.env.VIEWPORT ?? '1440x1000').split('x').map(Number);
+// THINK_MS=n waits n ms before each filter is typed and before each is cleared, as a user reading
+// the dashboard would (default 0: each action right after the last drawing).
+const THINK_MS = Number(process.env.THINK_MS ?? 0);
 
 async function withBrowser(fn) {
   const userDataDir = mkdtempSync(join(tmpdir(), 'flowlens-bench-chromium-'));
@@ -329,11 +332,13 @@ async function flowlensRun(inputs = file, withFilters = true) {
     const loaded = mem();
     const filters = [];
     for (const [expr] of withFilters ? FILTERS : []) {
+      await page.waitForTimeout(THINK_MS);
       await page.fill('[data-testid="filter-input"]', expr);
       await page.press('[data-testid="filter-input"]', 'Enter');
       const t = await untilDrawn(page);
       const n = await page.evaluate(() => Number(document.querySelector('[data-testid="total-records"]')?.dataset.value));
       if (n !== expectedFiltered[expr]) throw new Error(`filter ${expr}: page ${n}, CLI ${expectedFiltered[expr]}`);
+      await page.waitForTimeout(THINK_MS);
       await page.click('[data-testid="filter-clear"]');
       const c = await untilDrawn(page);
       filters.push({ expr, ...t, clear: c.drawn, records: n });

@@ -104,7 +104,9 @@ export function timeseriesOption(analysis, { metric = 'bytes', minBucket = MIN_B
     dataset: { dimensions, source },
     color: series.map((s) => s.itemStyle.color),
     legend: { top: 0, right: 90, itemWidth: 12, itemHeight: 10, textStyle: { color: COLORS.muted } },
-    grid: { left: 64, right: 24, top: 34, bottom: 64 },
+    // The margins fit the labels, so ECharts' outer-bounds layout (an extra pass measuring every
+    // axis label, 10-13 ms of a filter change's 5 M-record redraw) is switched off.
+    grid: { left: 64, right: 24, top: 34, bottom: 64, outerBoundsMode: 'none' },
     toolbox: {
       right: 8,
       top: -4,
