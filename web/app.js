@@ -324,7 +324,7 @@ function drawRejectCharts() {
 // rejects (as drawCharts).
 function renderAnalysis({ rejects = true } = {}) {
   const a = state.analysis;
-  renderCards(a); // the findings follow with the records page (runQuery)
+  renderCards(a); // the findings follow with the whole analysis (runQuery)
   timeseriesHint();
   renderTopKeys();
   topHint();
@@ -404,7 +404,7 @@ function bucketText(s) {
 // The top lists an analysis computes for the dashboard: the one the top-talker chart shows, and
 // the sources and conversations (the conversation graph and the findings). The others cost a
 // filter change about a third of its analysis at 5 M records and are asked for when the key
-// menu picks one (showTopKey).
+// menu picks one (drawTop, fetchTopList).
 function shownTopKeys() {
   if (!state.topKeys.includes(state.topKey)) state.topKey = state.topKeys[0] ?? 'srcaddr';
   return [...new Set([state.topKey, 'srcaddr', 'conversation'])].filter((k) => state.topKeys.includes(k));
