@@ -253,6 +253,10 @@ test('charts out of view are drawn when they come into view', async () => {
   assert.equal(await page.$eval('#chart-rejects-source', (e) => e.classList.contains('chart-pending')), false);
   await page.evaluate(() => scrollTo(0, 0));
   await clearFilter();
+  // Printing draws every chart still waiting.
+  assert.ok(await page.$$eval('.chart-pending', (els) => els.length) > 0);
+  await page.evaluate(() => dispatchEvent(new Event('beforeprint')));
+  assert.deepEqual(await page.$$eval('.chart-pending', (els) => els.map((e) => e.id)), []);
 });
 
 // The worker sends the analysis in two parts (all but the reject report, then the whole): the

@@ -67,6 +67,10 @@ export class ChartsHost {
     this.visibility = new IntersectionObserver((entries) => {
       for (const e of entries) if (e.isIntersecting) this.drawPending(e.target.id);
     }, { rootMargin: `${VIEW_MARGIN}px 0px` });
+    // A printed page shows every chart: none may be left waiting.
+    addEventListener('beforeprint', () => {
+      for (const id of [...this.pending.keys()]) this.drawPending(id);
+    });
   }
 
   /** Whether element `id` is in the viewport or within VIEW_MARGIN of it (laid out, shown). */
