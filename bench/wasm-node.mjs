@@ -55,6 +55,8 @@ function loadInto(core, name, part, expected = process.env.NO_EXPECT ? 0 : part.
 }
 
 const opts = { top: 10, metric: 'bytes', bucket: 0, keys: '', scanPorts: 20, scanHosts: 20, sections: '' };
+const DRILL = [(r) => `addr in 10.0.${2 + r}.0/24`, (r) => `bytes > ${100 + r}k`, (r) => `dstport = ${443 + r}`];
+const drill = DRILL.map(() => []);
 const load = [];
 const full = [];
 const filtered = FILTERS.map(() => []);
@@ -71,6 +73,14 @@ for (let r = 0; r < runs; r += 1) {
     t = performance.now();
     JSON.parse(core.analyze(expr, opts));
     filtered[k].push((performance.now() - t) / 1e3);
+  });
+  // A drill-down as the page's chips make it: each step adds one condition to the last filter
+  // (new values each run, so only the new condition can be missing from the core's cache of
+  // conditions); records(filter, 0, 1) times the filter's evaluation.
+  DRILL.forEach((of, k) => {
+    const t = performance.now();
+    core.records(DRILL.slice(0, k + 1).map((c) => c(r)).join(' and '), 0, 1);
+    drill[k].push(performance.now() - t);
   });
   heap = Math.max(heap, core.HEAPU8.length);
   if (r === 0) console.log(`records: ${core.loadedRecords().toLocaleString('en-US')}`);
@@ -102,5 +112,6 @@ const l = median(load);
 console.log(`wasm load: ${l.toFixed(3)} s = ${(MB / l).toFixed(0)} MB/s; wasm memory ${(heap / 1e6).toFixed(0)} MB`);
 console.log(`wasm analyze (no filter): ${(median(full) * 1e3).toFixed(0)} ms`);
 FILTERS.forEach(([expr], k) => console.log(`wasm analyze "${expr}": ${(median(filtered[k]) * 1e3).toFixed(0)} ms`));
+console.log(`wasm drill-down, one condition added a step (filter evaluation): ${DRILL.map((c, k) => `+${c(0)} ${median(drill[k]).toFixed(1)} ms`).join(', ')}`);
 console.log(`wasm merge of the second half (as the page's helper worker): export ${median(mergeExport).toFixed(0)} ms, import ${median(mergeImport).toFixed(0)} ms`);
 rmSync(tmp, { recursive: true, force: true });

@@ -66,6 +66,10 @@ struct Session {
     uint64_t generation = 1;
     uint64_t shrunk_generation = 0;
     Selection last;
+    // The row sets of recent filters' conditions (filter.hpp): a filter that adds a condition to
+    // an earlier one evaluates only the new one. Emptied when the generation moves.
+    ConditionCache conditions{8};
+    uint64_t conditions_generation = 0;
     std::vector<uint8_t> exported;  // exportData()'s bytes, viewed from JS until the next call
     uint64_t expected_bytes = 0;    // expectBytes(), for the next beginFile / beginFilePart
 };
@@ -107,7 +111,11 @@ std::variant<const Selection*, FilterError> select(const std::string& filter) {
     if (auto* err = std::get_if<FilterError>(&compiled)) return std::move(*err);
     s.last.valid = false;
     s.last.rows = RowSet();  // free the old bitmap before building the new one
-    s.last.rows = std::get<Filter>(compiled).evaluate(s.data->store);
+    if (s.conditions_generation != s.generation) {
+        s.conditions.clear();
+        s.conditions_generation = s.generation;
+    }
+    s.last.rows = std::get<Filter>(compiled).evaluate(s.data->store, s.conditions);
     s.last.total = s.last.rows.count();
     s.last.filter = filter;
     s.last.generation = s.generation;
@@ -153,6 +161,7 @@ void reset() {
     Session& s = session();
     s.loader.reset();  // finishes into the old data set, which goes next
     s.last = Selection();
+    s.conditions.clear();
     s.data = std::make_unique<DataSet>();
     std::vector<uint8_t>().swap(s.exported);
     ++s.generation;

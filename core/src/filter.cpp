@@ -1200,6 +1200,71 @@ RowSet Filter::evaluate(const Store& store) const {
     return evaluate_node(*root_, store);
 }
 
+namespace {
+
+// A node's compiled form as text: two nodes with the same key select the same rows of a store.
+// (Words are kept as typed, so `action = reject` and `action = REJECT` are two keys for the
+// same rows: a miss, never a wrong hit.)
+void append_key(std::string& out, const FilterNode& node) {
+    switch (node.type) {
+        case FilterNode::Type::And: out += "(and"; break;
+        case FilterNode::Type::Or: out += "(or"; break;
+        case FilterNode::Type::Not: out += "(not"; break;
+        case FilterNode::Type::Compare: {
+            const Comparison& c = node.cmp;
+            out += "(cmp ";
+            out += std::to_string(static_cast<int>(c.target));
+            for (const std::string& col : c.columns) out += " c:" + std::to_string(col.size()) + ":" + col;
+            out += c.negate ? " neg" : "";
+            out += c.has_null ? " null" : "";
+            for (const Range& r : c.ranges) out += " r:" + std::to_string(r.lo) + "-" + std::to_string(r.hi);
+            for (const IpNetwork& n : c.networks) out += " n:" + to_string(n.base) + "/" + std::to_string(n.prefix);
+            for (const std::string& w : c.words) out += " w:" + std::to_string(w.size()) + ":" + w;
+            break;
+        }
+    }
+    for (const auto& child : node.children) {
+        out += ' ';
+        append_key(out, *child);
+    }
+    out += ')';
+}
+
+}  // namespace
+
+const RowSet* ConditionCache::find(const std::string& key, size_t rows) {
+    for (size_t i = 0; i < entries_.size(); ++i) {
+        if (entries_[i].key != key || entries_[i].rows.size() != rows) continue;
+        std::rotate(entries_.begin() + static_cast<std::ptrdiff_t>(i), entries_.begin() + static_cast<std::ptrdiff_t>(i) + 1,
+                    entries_.end());
+        ++hits_;
+        return &entries_.back().rows;
+    }
+    return nullptr;
+}
+
+const RowSet& ConditionCache::put(std::string key, RowSet rows) {
+    if (entries_.size() >= capacity_ && !entries_.empty()) entries_.erase(entries_.begin());
+    entries_.push_back({std::move(key), std::move(rows)});
+    return entries_.back().rows;
+}
+
+RowSet Filter::evaluate(const Store& store, ConditionCache& cache) const {
+    if (!root_ || cache.capacity_ == 0) return evaluate(store);
+    auto condition = [&](const FilterNode& node) -> const RowSet& {
+        std::string key;
+        append_key(key, node);
+        if (const RowSet* hit = cache.find(key, store.rows())) return *hit;
+        return cache.put(std::move(key), evaluate_node(node, store));
+    };
+    if (root_->type != FilterNode::Type::And) return condition(*root_);
+    // Each condition's rows are looked up (or made and kept) before they are combined: an
+    // empty result early does not skip the later ones, which the next filter may reuse.
+    RowSet out = condition(*root_->children[0]);
+    for (size_t k = 1; k < root_->children.size(); ++k) out &= condition(*root_->children[k]);
+    return out;
+}
+
 std::optional<int64_t> parse_time_value(std::string_view text) noexcept {
     text = trim(text);
     if (all_digits(text)) {

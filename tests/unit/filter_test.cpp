@@ -1055,3 +1055,55 @@ TEST_CASE("filter.codes_beyond_the_columns_width_match_nothing") {
     CHECK(count("srcaddr = 192.0.0.105") == 0);  // id 256
     CHECK(count("srcaddr = 10.0.0.93") == 1);
 }
+
+TEST_CASE("filter.condition_cache_gives_the_uncached_rows_and_reuses_conditions") {
+    // A drill-down as the page's chips make it: conditions added one at a time, one dropped,
+    // the order changed, a parenthesised `and`, an `or` and a `not` (whole conditions of their
+    // own). Every result equals the uncached evaluation; the hit counts are worked out from the
+    // sequence (a top-level `and` is looked up operand by operand).
+    const Store& store = default_store();
+    ConditionCache cache(3);
+    const auto rows_of = [&](std::string_view expr, ConditionCache* c) {
+        auto compiled = Filter::compile(expr, store);
+        REQUIRE(std::holds_alternative<Filter>(compiled));
+        const Filter& f = std::get<Filter>(compiled);
+        return c ? f.evaluate(store, *c) : f.evaluate(store);
+    };
+    struct Step {
+        std::string_view expr;
+        uint64_t hits;  // the cache's hits after this step
+        size_t size;    // and its row sets
+    };
+    const Step steps[] = {
+        {"action = REJECT", 0, 1},
+        {"action = REJECT and dstport in (22, 3389)", 1, 2},
+        {"action = REJECT and dstport in (22, 3389) and srcaddr in 10.0.0.0/8", 3, 3},
+        {"dstport in (22, 3389) and action = REJECT", 5, 3},
+        {"(action = REJECT and srcaddr in 10.0.0.0/8)", 7, 3},
+        {"action = REJECT or protocol = udp", 7, 3},  // one condition: evicts the dstport one
+        {"not action = REJECT", 7, 3},                 // one condition: evicts action = REJECT
+        {"action = REJECT", 7, 3},                     // so a miss (evicts the srcaddr one)
+        {"  action   =   REJECT  ", 8, 3},  // the compiled form, not the text, is the key
+        {"action = reject", 8, 3},          // words as typed: a miss, never a wrong hit
+        {"", 8, 3},                          // every row: nothing to cache
+    };
+    for (const Step& s : steps) {
+        CAPTURE(s.expr);
+        const RowSet cached = rows_of(s.expr, &cache);
+        const RowSet plain = rows_of(s.expr, nullptr);
+        CHECK(cached.words() == plain.words());
+        CHECK(cached.size() == store.rows());
+        CHECK(cache.hits() == s.hits);
+        CHECK(cache.size() == s.size);
+    }
+    // Cleared, nothing is found any more.
+    cache.clear();
+    CHECK(cache.size() == 0);
+    (void)rows_of("action = REJECT", &cache);
+    CHECK(cache.hits() == 8);
+    // A capacity of 0 caches nothing.
+    ConditionCache none(0);
+    CHECK(rows_of("action = REJECT and protocol = udp", &none).words() ==
+          rows_of("action = REJECT and protocol = udp", nullptr).words());
+    CHECK(none.size() == 0);
+}

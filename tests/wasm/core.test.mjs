@@ -480,6 +480,30 @@ describe('records and recordsCsv', () => {
     loadBytes(c, 'header-only.log', Buffer.from('version vpc-id srcaddr\n'));
     assert.ok(JSON.parse(c.records('action = ACCEPT', 0, 1)).fields.includes('vpc-id'));
   });
+
+  test('conditions kept from earlier filters never outlive their data', async () => {
+    // The core keeps the rows of recent filters' conditions (ConditionCache): a filter adding a
+    // condition to an earlier one reuses the earlier one's rows, but never across data sets.
+    const a = path.join(tmp, 'cond-a.log');
+    const b = path.join(tmp, 'cond-b.log');
+    cli(['generate', '--records', '3000', '--seed', '11', '-o', a]);
+    cli(['generate', '--records', '3000', '--seed', '12', '-o', b]);
+    const c = await newCore();
+    const chain = ['action = REJECT', 'dstport < 1024', 'protocol = tcp'];
+    for (const file of [a, b, a]) {
+      c.reset();
+      loadFile(c, file);
+      for (let k = 1; k <= chain.length; k += 1) {
+        const filter = chain.slice(0, k).join(' and ');
+        assert.equal(JSON.parse(c.records(filter, 0, 1)).total, cliAnalyze([file], ['--filter', filter]).totals.records,
+          `${path.basename(file)}: ${filter}`);
+      }
+      // The conditions again in another order, and one dropped.
+      for (const filter of ['protocol = tcp and action = REJECT', 'dstport < 1024 and protocol = tcp']) {
+        assert.deepEqual(analyze(c, filter), cliAnalyze([file], ['--filter', filter]), `${path.basename(file)}: ${filter}`);
+      }
+    }
+  });
 });
 
 describe('memory growth', () => {

@@ -52,6 +52,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "flowlens/row_set.hpp"
 #include "flowlens/store.hpp"
@@ -65,6 +66,32 @@ struct FilterError {
 
 struct FilterNode;  // the compiled expression tree (private to filter.cpp)
 
+// The row sets of recent filters' top-level conditions (the operands of a top-level `and`, or
+// the whole filter when it is not one), keyed by each condition's compiled form, so that a
+// filter that adds a condition to an earlier one, or drops one of its conditions, evaluates
+// only what is new (the page's chips: each click adds a condition). Holds at most `capacity`
+// row sets of one store's size (a bit per row each), least recently used first out. It belongs
+// to one state of one store: clear it whenever the store's rows change.
+class ConditionCache {
+public:
+    explicit ConditionCache(size_t capacity = 8) : capacity_(capacity) {}
+    void clear() noexcept { entries_.clear(); }
+    size_t size() const noexcept { return entries_.size(); }
+    uint64_t hits() const noexcept { return hits_; }  // conditions taken from the cache so far
+
+private:
+    friend class Filter;
+    const RowSet* find(const std::string& key, size_t rows);
+    const RowSet& put(std::string key, RowSet rows);
+    struct Entry {
+        std::string key;
+        RowSet rows;
+    };
+    size_t capacity_;
+    std::vector<Entry> entries_;  // most recently used last
+    uint64_t hits_ = 0;
+};
+
 class Filter {
 public:
     // Compiles `text` against the fields `store` has. An empty or all-blank text is the filter
@@ -74,6 +101,10 @@ public:
     // The rows of `store` that satisfy the filter (store must be the one compiled against, or
     // one with the same columns). Never throws (except bad_alloc).
     RowSet evaluate(const Store& store) const;
+    // The same rows, with each top-level condition's row set taken from `cache` when there and
+    // put there when not. The result equals evaluate(store) as long as the cache holds only
+    // row sets of this store as it is now.
+    RowSet evaluate(const Store& store, ConditionCache& cache) const;
 
     const std::string& text() const noexcept { return text_; }
     bool matches_all() const noexcept { return root_ == nullptr; }
