@@ -1,7 +1,9 @@
 // libFuzzer target: any text as a filter expression against a small store. Compiling and
-// evaluating must never crash, whatever the expression.
+// evaluating must never crash, whatever the expression, and evaluating through the cache of
+// conditions (kept across inputs, as the page's session keeps it) must give the same rows.
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <string_view>
 
 #include "flowlens/filter.hpp"
@@ -16,7 +18,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                             "2 123456789010 eni-2 2001:db8::1 2001:db8::2 1 2 17 1 99999999999 1 2 REJECT OK\n");
         return set;
     }();
+    static flowlens::ConditionCache cache(4);
     auto compiled = flowlens::Filter::compile(std::string_view(reinterpret_cast<const char*>(data), size), d->store);
-    if (auto* f = std::get_if<flowlens::Filter>(&compiled)) (void)f->evaluate(d->store).count();
+    if (auto* f = std::get_if<flowlens::Filter>(&compiled)) {
+        const flowlens::RowSet plain = f->evaluate(d->store);
+        if (f->evaluate(d->store, cache).words() != plain.words()) std::abort();
+    }
     return 0;
 }
