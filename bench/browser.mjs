@@ -263,8 +263,9 @@ const INSTRUMENT = () => {
 // view (web/ui/charts-host.js), so a tall one (1440x4000: every chart in view) times the drawing
 // of the whole dashboard.
 const [VIEW_W, VIEW_H] = (process.env.VIEWPORT ?? '1440x1000').split('x').map(Number);
-// THINK_MS=n waits n ms before each filter is typed and before each is cleared, as a user reading
-// the dashboard would (default 0: each action right after the last drawing).
+// THINK_MS=n waits n ms before the files are given, before each filter is typed and before each
+// is cleared, as a user picking files or reading the dashboard would (default 0: each action
+// right after the page is ready for it).
 const THINK_MS = Number(process.env.THINK_MS ?? 0);
 
 async function withBrowser(fn) {
@@ -312,6 +313,7 @@ async function flowlensRun(inputs = file, withFilters = true) {
     await page.goto(`${origin}/`);
     await page.waitForFunction(() => document.documentElement.dataset.state === 'idle', null, { timeout: 60_000 });
     const idle = mem();
+    await page.waitForTimeout(THINK_MS);
     await page.setInputFiles('[data-testid="file-input"]', inputs);
     const load = await untilDrawn(page);
     const shown = await page.evaluate(() => ({
