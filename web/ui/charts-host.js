@@ -122,12 +122,12 @@ export class ChartsHost {
    * the same shape, the components without state are updated in place (a merge that replaces
    * the REPLACED ones): less work than building every component anew, and the brush cursor stays
    * on, which saves armBrush's second redraw. Otherwise the chart is rebuilt (notMerge).
+   *
+   * A chart out of view (inView) keeps `option` until it comes into view (an IntersectionObserver
+   * calls drawPending) and hides its out-of-date drawing meanwhile (class chart-pending): a
+   * filter change below the fold costs no drawing (about a third of the charts' time on a
+   * 1440 x 1000 window), and nothing out of date is ever shown.
    */
-  //
-  // A chart out of view (inView) keeps `option` until it comes into view (an IntersectionObserver
-  // calls drawPending) and hides its out-of-date drawing meanwhile (class chart-pending): a
-  // filter change below the fold costs no drawing (about a third of the charts' time on a
-  // 1440 x 1000 window), and nothing out of date is ever shown.
   set(id, option) {
     const chart = this.get(id);
     if (!this.inView(id)) {
