@@ -1936,8 +1936,7 @@ void scan_report(const Store& store, const RowSet& rows, const RowList& rej, con
         scanner_of[s] = static_cast<uint32_t>(i + 1);
         is_scanner[s >> 6] |= uint64_t{1} << (s & 63);
     }
-    std::vector<std::vector<uint16_t>> rejected_ports(flagged.size()), accepted_ports(flagged.size());
-    for (size_t i = 0; i < flagged.size(); ++i) rejected_ports[i] = std::move(distinct_ports[static_cast<size_t>(flagged[i] - stats.data())]);
+    std::vector<std::vector<uint16_t>> accepted_ports(flagged.size());
 
     // Did any of the scanners' flows get through? A security engineer's first question.
     std::vector<uint64_t> accepted(flagged.size(), 0);
@@ -1968,7 +1967,7 @@ void scan_report(const Store& store, const RowSet& rows, const RowList& rej, con
         sc.accepted_records = accepted[i];
         sc.distinct_ports = st.ports;
         sc.distinct_hosts = st.hosts;
-        std::vector<uint16_t>& rp = rejected_ports[i];
+        std::vector<uint16_t>& rp = distinct_ports[static_cast<size_t>(&st - stats.data())];
         size_t keep = std::min<size_t>(rp.size(), 10);
         std::partial_sort(rp.begin(), rp.begin() + static_cast<std::ptrdiff_t>(keep), rp.end());
         sc.sample_ports.assign(rp.begin(), rp.begin() + static_cast<std::ptrdiff_t>(keep));
