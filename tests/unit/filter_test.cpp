@@ -1021,6 +1021,107 @@ TEST_CASE("filter.wide_codes_ids_escapes_and_end") {
           expect([&](uint32_t r) { return end_null(r) || end_of(r) == 1'700'000'005; }));
 }
 
+TEST_CASE("filter.addr_and_port_match_row_by_row_on_either_side") {
+    // `addr` and `port` test both columns in one pass when their widths agree and nulls need no
+    // mask (match_either_side), and side by side otherwise. Every row's bit must be what the rule
+    // gives row by row ("either side matches"; `!=` and `not in`: neither side), for both paths:
+    // ids that fit two bytes on both sides, then a source column four bytes wide.
+    for (const bool wide_sources : {false, true}) {
+        CAPTURE(wide_sources);
+        const uint32_t n = 1037;  // full 64-row words and a tail
+        const auto src_null = [](uint32_t r) { return r % 11 == 3; };
+        const auto dst_null = [](uint32_t r) { return r % 13 == 5; };
+        const auto src_of = [](uint32_t r) { return 0x0A000000u + (r * 7) % 600; };  // 10.0.0.0 - 10.0.2.87
+        const auto dst_of = [](uint32_t r) { return 0x0A000100u + (r * 5) % 400; };  // 10.0.1.0 - 10.0.2.143
+        const auto sport_of = [](uint32_t r) { return r % 17 == 0 ? 0u : 1000u + (r * 31) % 60000; };
+        const auto dport_of = [](uint32_t r) { return r % 4 == 0 ? 22u : r % 4 == 1 ? 443u : r % 200; };
+        Store store;
+        // Ids above 255 on both sides: two bytes each. With wide_sources, the destinations come
+        // first, then 70,000 more addresses: the sources' new ids pass 65535, four bytes.
+        for (uint32_t i = 0; i < 300; ++i) store.addresses().intern(IpAddress::from_v4(0xC0A80000u + i));
+        if (wide_sources) {
+            for (uint32_t r = 0; r < n; ++r) store.addresses().intern(IpAddress::from_v4(dst_of(r)));
+            for (uint32_t i = 0; i < 70'000; ++i) store.addresses().intern(IpAddress::from_v4(0xC0000000u + i));
+        }
+        for (uint32_t r = 0; r < n; ++r) {
+            Column& src = store.column("srcaddr");
+            Column& dst = store.column("dstaddr");
+            Column& sport = store.column("srcport");
+            Column& dport = store.column("dstport");
+            if (src_null(r)) {
+                src.append_null();
+                sport.append_null();
+            } else {
+                src.append_id(store.addresses().intern(IpAddress::from_v4(src_of(r))));
+                sport.append_number(sport_of(r));
+            }
+            if (dst_null(r)) {
+                dst.append_null();
+                dport.append_null();
+            } else {
+                dst.append_id(store.addresses().intern(IpAddress::from_v4(dst_of(r))));
+                dport.append_number(dport_of(r));
+            }
+            store.commit_row();
+        }
+        if (wide_sources) store.column("srcaddr").append_id(store.addresses().intern(IpAddress::from_v4(0xC0000000u + 69'999)));
+        else store.column("srcaddr").append_null();
+        store.column("dstaddr").append_null();
+        store.column("srcport").append_null();
+        store.column("dstport").append_null();
+        store.commit_row();  // row n: a wide id (or null) at the source, null elsewhere
+        store.pad_columns();
+        REQUIRE(store.find("srcaddr")->width() == (wide_sources ? 4u : 2u));
+        REQUIRE(store.find("dstaddr")->width() == 2u);
+
+        // side(r, is_src) → nullopt for null, else the value; each check: either side holds.
+        auto check = [&](std::string_view expr, auto side_matches, bool negated, bool null_matches) {
+            CAPTURE(expr);
+            auto compiled = Filter::compile(expr, store);
+            REQUIRE(std::holds_alternative<Filter>(compiled));
+            const RowSet got = std::get<Filter>(compiled).evaluate(store);
+            size_t wrong = 0;
+            for (uint32_t r = 0; r <= n; ++r) {
+                bool either = false;
+                for (const bool is_src : {true, false}) {
+                    // Row n: only its source address is set, and only with wide_sources.
+                    const bool row_n_set = is_src && wide_sources && expr.starts_with("addr");
+                    const bool null = r == n ? !row_n_set : is_src ? src_null(r) : dst_null(r);
+                    either = either || (null ? null_matches : side_matches(r, is_src));
+                }
+                wrong += got.test(r) != (either != negated);
+            }
+            CHECK(wrong == 0);
+        };
+        const auto addr = [&](uint32_t r, bool is_src) {
+            return r == n ? 0xC0000000u + 69'999 : is_src ? src_of(r) : dst_of(r);
+        };
+        const auto port = [&](uint32_t r, bool is_src) { return is_src ? sport_of(r) : dport_of(r); };
+        check("addr in 10.0.2.0/24", [&](uint32_t r, bool s) { return (addr(r, s) >> 8) == 0x0A0002u; }, false, false);
+        check("addr in (10.0.0.0/26, 10.0.1.128/25)", [&](uint32_t r, bool s) {
+            const uint32_t a = addr(r, s);
+            return (a >> 6) == (0x0A000000u >> 6) || (a >> 7) == (0x0A000180u >> 7);
+        }, false, false);
+        check("addr in (null, 10.0.2.0/24)", [&](uint32_t r, bool s) { return (addr(r, s) >> 8) == 0x0A0002u; }, false, true);
+        check("addr not in 10.0.1.0/24", [&](uint32_t r, bool s) { return (addr(r, s) >> 8) == 0x0A0001u; }, true, false);
+        check("addr = 10.0.1.10", [&](uint32_t r, bool s) { return addr(r, s) == 0x0A00010Au; }, false, false);
+        check("addr in 192.0.0.0/8", [&](uint32_t r, bool s) { return (addr(r, s) >> 24) == 192u; }, false, false);
+        check("port = 443", [&](uint32_t r, bool s) { return port(r, s) == 443; }, false, false);
+        check("port != 22", [&](uint32_t r, bool s) { return port(r, s) == 22; }, true, false);
+        check("port in (22, 443, 150)", [&](uint32_t r, bool s) {
+            const uint32_t p = port(r, s);
+            return p == 22 || p == 443 || p == 150;
+        }, false, false);
+        check("port in (100-199, 50000-65535)", [&](uint32_t r, bool s) {
+            const uint32_t p = port(r, s);
+            return (p >= 100 && p <= 199) || p >= 50000;
+        }, false, false);
+        check("port > 30000", [&](uint32_t r, bool s) { return port(r, s) > 30000; }, false, false);
+        check("port = 0", [&](uint32_t r, bool s) { return port(r, s) == 0; }, false, false);
+        check("port in (null, 22)", [&](uint32_t r, bool s) { return port(r, s) == 22; }, false, true);
+    }
+}
+
 TEST_CASE("filter.codes_beyond_the_columns_width_match_nothing") {
     // A value interned for a line that was then rejected has a code (or address id) that no
     // row holds, possibly beyond what the column's width can hold: it must not be truncated
