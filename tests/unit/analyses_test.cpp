@@ -194,6 +194,16 @@ struct JsonSyntax {
 
 bool contains(const std::string& hay, std::string_view needle) { return hay.find(needle) != std::string::npos; }
 
+// 1234567 -> "1,234,567", as the explanations write counts.
+std::string with_commas(uint64_t v) {
+    std::string digits = std::to_string(v), out;
+    for (size_t i = 0; i < digits.size(); ++i) {
+        if (i && (digits.size() - i) % 3 == 0) out += ',';
+        out += digits[i];
+    }
+    return out;
+}
+
 }  // namespace
 
 // ---- small helpers ---------------------------------------------------------------------------
@@ -1582,6 +1592,8 @@ TEST_CASE("analyses.analyze_matches_row_by_row_sums") {
                 uint64_t rejected = 0, accepted = 0;
                 std::set<uint16_t> ports;
                 std::set<uint32_t> hosts;
+                std::optional<uint32_t> first, last;  // over the rejected rows' start and end
+                uint64_t replies = 0;  // rejected rows from a port below 1024 to one of 1024 and up
             };
             std::map<uint32_t, Scan> scans;
             sel.for_each([&](size_t r) {
@@ -1610,6 +1622,16 @@ TEST_CASE("analyses.analyze_matches_row_by_row_sums") {
                     const Column& dport = *s.find("dstport");
                     if (!dport.is_null(r)) sc.ports.insert(static_cast<uint16_t>(dport.number(r)));
                     if (dst.code(r)) sc.hosts.insert(dst.code(r));
+                    for (std::string_view t : {"start", "end"}) {
+                        const Column& c = *s.find(t);
+                        if (c.is_null(r)) continue;
+                        const auto at = static_cast<uint32_t>(c.number(r));
+                        sc.first = std::min(sc.first.value_or(at), at);
+                        sc.last = std::max(sc.last.value_or(at), at);
+                    }
+                    const Column& sp = *s.find("srcport");
+                    if (!dport.is_null(r) && !sp.is_null(r) && sp.number(r) < 1024 && dport.number(r) >= 1024)
+                        ++sc.replies;
                 }
                 if (src.code(r) && a == "ACCEPT") ++scans[src.code(r)].accepted;
                 const Column& sport = *s.find("srcport");
@@ -1710,6 +1732,12 @@ TEST_CASE("analyses.analyze_matches_row_by_row_sums") {
                     std::vector<uint16_t> lowest(w.ports.begin(), w.ports.end());
                     if (lowest.size() > 10) lowest.resize(10);
                     CHECK(sc.sample_ports == lowest);
+                    CHECK(sc.first_seen == w.first);
+                    CHECK(sc.last_seen == w.last);
+                    // Mostly replies: the explanation says so, with their count.
+                    const bool mostly_replies = w.replies * 2 > w.rejected;
+                    CHECK(contains(sc.explanation, ", but " + with_commas(w.replies) + " of its ") == mostly_replies);
+                    CHECK(contains(sc.explanation, "they look like replies") == mostly_replies);
                 }
                 CHECK(flagged == low.scanners.size());
                 if (sel.count() == s.rows()) CHECK(flagged > 10);  // the data has some to flag
