@@ -16,6 +16,7 @@ import { topOption, rejectsByPortOption, rejectsBySourceOption } from './charts/
 import { conversationsOption, conversationGraph } from './charts/conversations.js';
 import { findings } from './insights.js';
 import { ChartsHost } from './ui/charts-host.js';
+import { DeferredDraws } from './ui/deferred-draws.js';
 import { FilterBar } from './ui/filter-bar.js';
 import { renderProgress, resetProgress } from './ui/progress.js';
 import { renderCards, renderFindings } from './ui/summary.js';
@@ -34,7 +35,9 @@ const DEFAULT_FIELDS = 'version account-id interface-id srcaddr dstaddr srcport 
 const engine = new EngineClient(() => new Worker('worker.js', { name: 'flowlens-engine' }), {
   workers: (described) => parseWorkers(navigator.hardwareConcurrency, described),
 });
-const charts = new ChartsHost();
+// Charts and the records table out of view are drawn when scrolled to (deferred-draws.js).
+const deferred = new DeferredDraws();
+const charts = new ChartsHost(deferred);
 let reportExport = null; // the "Export report" controls (mounted in init)
 
 const state = {
@@ -475,7 +478,10 @@ function topHint() {
 function showPage(page) {
   state.total = page.total;
   state.offset = page.offset;
-  renderRecords(byId('records-table'), page, addFilter);
+  // The table is often below the fold: a filter change then leaves its 50 rows for later
+  // (hidden meanwhile, class records-pending) instead of updating them and laying them out.
+  const table = byId('records-table');
+  deferred.run(table.closest('section'), () => renderRecords(table, page, addFilter), 'records-pending');
   byId('pager-info').textContent = pagerText(page.offset, page.rows.length, page.total);
   byId('page-first').disabled = page.offset === 0;
   byId('page-prev').disabled = page.offset === 0;

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  openApp, loadFiles, shownTotals, typeFilter, waitState, cliAnalyze, grouped, SAMPLE, ROOT,
+  openApp, loadFiles, shownTotals, typeFilter, waitState, cliAnalyze, grouped, showRecords, SAMPLE, ROOT,
   expectCliTotals as expectCliTotalsOf,
 } from './helpers.mjs';
 import { filterFromHash } from '../../web/filter-model.js';
@@ -100,7 +100,9 @@ test('sample: the totals shown equal `flowlens analyze`', async () => {
   assert.ok(findings.includes(`${grouped(doc.nodata.records)} NODATA records: ${grouped(doc.nodata.by_interface.distinct)} interfaces`), findings);
   assert.match(await page.textContent('[data-testid="scanners"]'), /203\.0\.113\.77 was rejected on 1,250 different destination ports/);
   assert.match(await page.textContent('[data-testid="pager-info"]'), /Rows 1–50 of 50,000/);
+  await showRecords(page);
   assert.equal(await page.locator('[data-testid="records-table"] tbody tr').count(), 50);
+  await page.evaluate(() => scrollTo(0, 0));
 });
 
 test('sample: screenshot of the dashboard (build/dashboard.png)', async () => {
@@ -259,6 +261,34 @@ test('charts out of view are drawn when they come into view', async () => {
   assert.deepEqual(await page.$$eval('.chart-pending', (els) => els.map((e) => e.id)), []);
 });
 
+// The records table below the fold keeps its new page until it is scrolled to (showPage), its
+// old rows hidden meanwhile; then it shows the filter's records, as `flowlens parse` would.
+test('the records table out of view is drawn when it comes into view', async () => {
+  const filter = 'dstport = 3389';
+  await page.evaluate(() => scrollTo(0, 0));
+  await typeFilter(page, filter);
+  const before = await page.$eval('[data-testid="records-table"]', (t) => ({
+    pending: t.closest('section').classList.contains('records-pending'),
+    hidden: getComputedStyle(t.closest('.table-wrap')).visibility === 'hidden',
+  }));
+  assert.deepEqual(before, { pending: true, hidden: true });
+  const cli = cliAnalyze([SAMPLE], filter).totals;
+  assert.match(await page.textContent('[data-testid="pager-info"]'), new RegExp(`Rows 1–50 of ${grouped(cli.records)}`));
+  await showRecords(page);
+  const ports = await page.locator('[data-testid="records-table"] td.col-dstport').allTextContents();
+  assert.equal(ports.length, 50);
+  assert.ok(ports.every((p) => p === '3389'), ports.join(' '));
+  assert.equal(await page.$eval('[data-testid="records-table"]', (t) => getComputedStyle(t.closest('.table-wrap')).visibility), 'visible');
+  // Printing draws the table still waiting (and the charts).
+  await page.evaluate(() => scrollTo(0, 0));
+  await clearFilter();
+  assert.ok(await page.$('.records-pending'));
+  await page.evaluate(() => dispatchEvent(new Event('beforeprint')));
+  assert.equal(await page.$('.records-pending'), null);
+  assert.equal(await page.locator('[data-testid="records-table"] td.col-dstport').count(), 50);
+  assert.ok((await page.locator('[data-testid="records-table"] td.col-dstport').allTextContents()).some((p) => p !== '3389'));
+});
+
 // The worker sends the analysis in two parts (all but the reject report, then the whole): the
 // reject charts and text must follow the second, filter after filter.
 test('the reject report follows each filter: note and chart are the CLI\'s', async () => {
@@ -334,6 +364,7 @@ test('records: paging and CSV export of the filtered set', async () => {
 });
 
 test('clicking a table cell filters on its value', async () => {
+  await showRecords(page);
   await page.locator('[data-testid="records-table"] td.col-dstport button').first().click();
   await waitState(page, ['ready']);
   const filter = await currentFilter();
@@ -372,12 +403,16 @@ test('charts updated in place draw what freshly built charts draw', async () => 
 // fresh table shows, and each cell must filter on its own (new) value.
 test('records: an updated table equals a freshly built one and filters on its new values', async () => {
   const table = '[data-testid="records-table"]';
-  await typeFilter(page, 'action = reject'); // updates the unfiltered page in place
+  await showRecords(page);
+  await typeFilter(page, 'action = reject'); // updates the unfiltered page in place (when shown)
+  await showRecords(page);
   const updated = await page.innerHTML(table);
   await typeFilter(page, 'bytes > 100T'); // no records: the next page is built afresh
+  await showRecords(page);
   assert.match(await page.textContent(table), /No records match the filter/);
   await page.locator('[data-testid="filter-chip"]').nth(1).locator('.chip-x').click();
   await waitState(page, ['ready']);
+  await showRecords(page);
   assert.equal(await currentFilter(), 'action = reject');
   assert.equal(await page.innerHTML(table), updated);
   await page.click('#page-next'); // in place again

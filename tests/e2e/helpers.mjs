@@ -149,6 +149,15 @@ export async function typeFilter(page, text) {
   return waitState(page, ['ready']);
 }
 
+/**
+ * Scrolls the records panel into view and waits for its page to be drawn there: the page leaves
+ * the table of a panel out of view for later (class records-pending, deferred-draws.js).
+ */
+export async function showRecords(page) {
+  await page.locator('[data-testid="records-table"]').evaluate((el) => el.closest('section').scrollIntoView({ block: 'start' }));
+  await page.waitForFunction(() => !document.querySelector('.records-pending'), null, { timeout: 10_000 });
+}
+
 /** Integer with comma grouping, as the page shows total-records. */
 export function grouped(n) {
   return new Intl.NumberFormat('en-US').format(n);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  openApp, loadFiles, shownTotals, waitState, cliAnalyze, tempDir,
+  openApp, loadFiles, shownTotals, waitState, cliAnalyze, tempDir, showRecords,
 } from './helpers.mjs';
 import { filterFromHash } from '../../web/filter-model.js';
 
@@ -74,6 +74,7 @@ test('hostile content loads and the totals still equal the CLI', async () => {
 });
 
 test('payloads are shown as text in the table, files and bad-line examples', async () => {
+  await showRecords(page);
   const table = await page.textContent('[data-testid="records-table"]');
   assert.ok(table.includes(SCRIPT), 'the script tag is visible as text');
   assert.ok(table.includes(IMG));
@@ -102,6 +103,7 @@ test('chart tooltips escape the payloads', async () => {
 });
 
 test('a payload becomes a quoted filter condition, and a chip with text', async () => {
+  await showRecords(page);
   await page.locator('[data-testid="records-table"] td.col-account-id button', { hasText: IMG }).first().click();
   await waitState(page, ['ready']);
   const filter = filterFromHash(await page.evaluate(() => location.hash));

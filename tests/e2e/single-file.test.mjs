@@ -11,7 +11,7 @@ import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   ROOT, DIST, SAMPLE, CHROMIUM, CHROMIUM_ARGS, requireBuilt, cliAnalyze, cliGenerate, tempDir, ensureDir,
-  waitState, loadFiles, expectCliTotals, typeFilter, shownTotals,
+  waitState, loadFiles, expectCliTotals, typeFilter, shownTotals, showRecords,
 } from './helpers.mjs';
 
 const FILE = join(DIST, 'flowlens.html');
@@ -218,6 +218,7 @@ test('hostile log content is shown as text and executes nothing', async () => {
       await waitState(page, ['ready']);
     }
   }
+  await showRecords(page);
   const table = await page.textContent('[data-testid="records-table"]');
   for (const p of [SCRIPT, IMG, CLOSE]) assert.ok(table.includes(p), `shown as text: ${p}`);
   assert.ok((await page.textContent('#files-table')).includes(`${SPACED}.log`), 'the file name is text');

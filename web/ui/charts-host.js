@@ -1,6 +1,6 @@
 // charts-host.js — owns the ECharts instances: creates them, applies options from the pure
 // builders, resizes them with their containers, and turns clicks into callbacks. A chart out of
-// view is drawn when it comes into view (see set).
+// view is drawn when it comes into view (see set, deferred-draws.js).
 
 import * as echarts from 'echarts/core';
 import { BarChart, LineChart, GraphChart } from 'echarts/charts';
@@ -9,6 +9,7 @@ import {
   ToolboxComponent, DatasetComponent, TitleComponent,
 } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
+import { DeferredDraws } from './deferred-draws.js';
 
 echarts.use([
   BarChart, LineChart, GraphChart, GridComponent, TooltipComponent, LegendComponent,
@@ -46,40 +47,20 @@ export function optionShape(option) {
     .map((k) => `${k}:${shape(option[k])}`).join(',')}}`;
 }
 
-// How far outside the viewport a chart still counts as in view (px). A chart scrolled into view
-// is drawn in the frame after the one it first shows in (the observer's callback), hidden in
-// that one: a sliver at the window's edge for one frame.
-const VIEW_MARGIN = 0;
-
 export class ChartsHost {
-  constructor() {
+  /** deferred: the page's DeferredDraws (charts out of view wait in it). */
+  constructor(deferred = new DeferredDraws()) {
+    this.deferred = deferred;
     this.charts = new Map(); // element id → instance
     this.sizes = new Map(); // element id → its client size when the chart last took it
     this.shapes = new Map(); // element id → optionShape of the option the chart was built from
     this.brushArmed = new Map(); // element id → whether the lineX brush cursor is on
-    this.pending = new Map(); // element id → the option it shows once it comes into view
     this.armPending = new Set(); // element ids whose brush is armed once they are drawn
     // A ResizeObserver also reports every element once when it starts observing it, and
     // resize() redraws the whole chart: only resize when the size really changed.
     this.observer = new ResizeObserver((entries) => {
       for (const e of entries) this.resizeIfChanged(e.target.id);
     });
-    this.visibility = new IntersectionObserver((entries) => {
-      for (const e of entries) if (e.isIntersecting) this.drawPending(e.target.id);
-    }, { rootMargin: `${VIEW_MARGIN}px 0px` });
-    // A printed page shows every chart: none may be left waiting.
-    addEventListener('beforeprint', () => {
-      for (const id of [...this.pending.keys()]) this.drawPending(id);
-    });
-  }
-
-  /** Whether element `id` is in the viewport or within VIEW_MARGIN of it (laid out, shown). */
-  inView(id) {
-    const el = document.getElementById(id);
-    if (!el) return false;
-    const r = el.getBoundingClientRect();
-    return r.width > 0 && r.height > 0 && r.bottom > -VIEW_MARGIN && r.top < innerHeight + VIEW_MARGIN &&
-      r.right > 0 && r.left < innerWidth;
   }
 
   sizeOf(id) {
@@ -106,7 +87,6 @@ export class ChartsHost {
       this.charts.set(id, chart);
       this.sizes.set(id, this.sizeOf(id));
       this.observer.observe(el);
-      this.visibility.observe(el);
       // The brush cursor is taken by armBrush and can be dropped with the toolbox's button.
       chart.on('globalcursortaken', (e) => {
         const o = e.brushOption ?? {};
@@ -123,31 +103,18 @@ export class ChartsHost {
    * the REPLACED ones): less work than building every component anew, and the brush cursor stays
    * on, which saves armBrush's second redraw. Otherwise the chart is rebuilt (notMerge).
    *
-   * A chart out of view (inView) keeps `option` until it comes into view (an IntersectionObserver
-   * calls drawPending) and hides its out-of-date drawing meanwhile (class chart-pending): a
-   * filter change below the fold costs no drawing (about a third of the charts' time on a
-   * 1440 x 1000 window), and nothing out of date is ever shown.
+   * A chart out of view keeps `option` until it comes into view (DeferredDraws) and hides its
+   * out-of-date drawing meanwhile (class chart-pending): a filter change below the fold costs no
+   * drawing (about a third of the charts' time on a 1440 x 1000 window), and nothing out of date
+   * is ever shown. A brush armed meanwhile is armed once the chart is drawn.
    */
   set(id, option) {
     const chart = this.get(id);
-    if (!this.inView(id)) {
-      this.pending.set(id, option);
-      document.getElementById(id).classList.add('chart-pending');
-      return chart;
-    }
-    this.pending.delete(id);
-    this.draw(id, option);
+    this.deferred.run(document.getElementById(id), () => {
+      this.draw(id, option);
+      if (this.armPending.delete(id)) this.armBrush(id);
+    }, 'chart-pending');
     return chart;
-  }
-
-  /** Draws the option chart `id` was waiting for (if any), then arms its brush if asked to. */
-  drawPending(id) {
-    const option = this.pending.get(id);
-    if (option === undefined) return;
-    this.pending.delete(id);
-    this.draw(id, option);
-    document.getElementById(id).classList.remove('chart-pending');
-    if (this.armPending.delete(id)) this.armBrush(id);
   }
 
   draw(id, option) {
@@ -220,7 +187,7 @@ export class ChartsHost {
    * action redraws the whole chart: skipped when the cursor is on already.)
    */
   armBrush(id) {
-    if (this.pending.has(id)) {
+    if (this.deferred.has(document.getElementById(id))) {
       this.armPending.add(id);
       return;
     }
