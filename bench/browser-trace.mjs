@@ -1,8 +1,10 @@
 // browser-trace.mjs — what a filter change costs the page's main thread, by kind of work: loads a
 // log into dist/ in headless Chromium, then records a Chromium trace (devtools.timeline) from the
 // filter's Enter to `ready` and prints the main thread's time per event name (RunTask, FunctionCall
-// = JS, Layout, Paint, Commit, …). A diagnostic, not a benchmark (one run; browser.mjs gives
-// figures). DIST=dir serves another build.
+// = JS, Layout, Paint, Commit, …), then every thread's busy time over the same span: the engine
+// worker (DedicatedWorker), V8's compiler threads (ThreadPoolForegroundWorker: Maglev and Turbofan
+// optimising the page's JS), the compositor. A diagnostic, not a benchmark (one run; browser.mjs
+// gives figures). DIST=dir serves another build.
 //   node bench/browser-trace.mjs LOG [FILTER]        (FILTER defaults to "action = REJECT")
 //   node bench/browser-trace.mjs LOG --load          the load instead (the file set → `ready`): each
 //                                                    thread's busy time (its top-level tasks), over
@@ -32,34 +34,13 @@ try {
     await state('ready');
     const wall = Date.now() - t0;
     const events = JSON.parse((await browser.stopTracing()).toString()).traceEvents;
-    const names = new Map(); // pid:tid → thread name
-    for (const e of events) if (e.name === 'thread_name') names.set(`${e.pid}:${e.tid}`, e.args?.name ?? '?');
-    // Busy time: the union of each thread's complete events (nested ones are inside their parent).
-    const spans = new Map();
-    for (const e of events) {
-      if (e.ph !== 'X' || !e.dur) continue;
-      const k = `${e.pid}:${e.tid}`;
-      if (!spans.has(k)) spans.set(k, []);
-      spans.get(k).push([e.ts, e.ts + e.dur]);
-    }
-    const busy = [];
-    for (const [k, list] of spans) {
-      list.sort((a, b) => a[0] - b[0]);
-      let total = 0;
-      let [from, to] = list[0];
-      for (const [a, b] of list.slice(1)) {
-        if (a > to) { total += to - from; [from, to] = [a, b]; } else to = Math.max(to, b);
-      }
-      total += to - from;
-      busy.push([`${names.get(k) ?? '?'} (pid ${k.split(':')[0]})`, total / 1000]);
-    }
     console.log(`load of ${log}: ${wall} ms from the file set to ready; busy time per thread (top-level tasks):`);
-    for (const [name, ms] of busy.sort((a, b) => b[1] - a[1]).slice(0, 14)) console.log(`  ${ms.toFixed(0).padStart(6)} ms ${name}`);
+    printBusy(events);
   } else {
   await page.setInputFiles('[data-testid="file-input"]', log);
   await state('ready');
   await page.waitForTimeout(500);
-  await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
+  await browser.startTracing(page, { categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8'] });
   await page.fill('[data-testid="filter-input"]', filter);
   await page.press('[data-testid="filter-input"]', 'Enter');
   await state('ready');
@@ -72,8 +53,35 @@ try {
   }
   console.log(`main thread, filter "${filter}" (events nest: RunTask holds the others):`);
   for (const [name, us] of [...total].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`  ${(us / 1000).toFixed(1)} ms ${name}`);
+  console.log('busy time per thread over the same span:');
+  printBusy(events);
   }
 } finally {
   await browser.close();
   server.close();
+}
+
+// Each thread's busy time: the union of its complete events (nested ones lie inside their parent).
+function printBusy(events) {
+  const names = new Map(); // pid:tid → thread name
+  for (const e of events) if (e.name === 'thread_name') names.set(`${e.pid}:${e.tid}`, e.args?.name ?? '?');
+  const spans = new Map();
+  for (const e of events) {
+    if (e.ph !== 'X' || !e.dur) continue;
+    const k = `${e.pid}:${e.tid}`;
+    if (!spans.has(k)) spans.set(k, []);
+    spans.get(k).push([e.ts, e.ts + e.dur]);
+  }
+  const busy = [];
+  for (const [k, list] of spans) {
+    list.sort((a, b) => a[0] - b[0]);
+    let total = 0;
+    let [from, to] = list[0];
+    for (const [a, b] of list.slice(1)) {
+      if (a > to) { total += to - from; [from, to] = [a, b]; } else to = Math.max(to, b);
+    }
+    total += to - from;
+    busy.push([`${names.get(k) ?? '?'} (pid ${k.split(':')[0]})`, total / 1000]);
+  }
+  for (const [name, ms] of busy.sort((a, b) => b[1] - a[1]).slice(0, 14)) console.log(`  ${ms.toFixed(0).padStart(6)} ms ${name}`);
 }
