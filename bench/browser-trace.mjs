@@ -4,7 +4,10 @@
 // = JS, Layout, Paint, Commit, …), then every thread's busy time over the same span: the engine
 // worker (DedicatedWorker), V8's compiler threads (ThreadPoolForegroundWorker: Maglev and Turbofan
 // optimising the page's JS), the compositor. A diagnostic, not a benchmark (one run; browser.mjs
-// gives figures). DIST=dir serves another build.
+// gives figures). DIST=dir serves another build. For a filter: CATS=a,b,… sets the trace categories
+// (e.g. add v8.wasm to see the engine's wasm being recompiled by the optimising tier:
+// wasm.TopTierCompilation), EVENTS=n prints the n largest event names per thread, ARGS=name
+// prints each event of that name with its arguments.
 //   node bench/browser-trace.mjs LOG [FILTER]        (FILTER defaults to "action = REJECT")
 //   node bench/browser-trace.mjs LOG --load          the load instead (the file set → `ready`): each
 //                                                    thread's busy time (its top-level tasks), over
@@ -40,7 +43,7 @@ try {
   await page.setInputFiles('[data-testid="file-input"]', log);
   await state('ready');
   await page.waitForTimeout(500);
-  await browser.startTracing(page, { categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8'] });
+  await browser.startTracing(page, { categories: (process.env.CATS ?? 'toplevel,devtools.timeline,disabled-by-default-devtools.timeline,v8').split(',') });
   await page.fill('[data-testid="filter-input"]', filter);
   await page.press('[data-testid="filter-input"]', 'Enter');
   await state('ready');
@@ -55,6 +58,8 @@ try {
   for (const [name, us] of [...total].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`  ${(us / 1000).toFixed(1)} ms ${name}`);
   console.log('busy time per thread over the same span:');
   printBusy(events);
+  if (process.env.EVENTS) printEvents(events, Number(process.env.EVENTS));
+  if (process.env.ARGS) for (const e of events) if (e.name === process.env.ARGS) console.log(`  ${e.name} ${(e.dur / 1000).toFixed(1)} ms ${JSON.stringify(e.args)}`);
   }
 } finally {
   await browser.close();
@@ -84,4 +89,17 @@ function printBusy(events) {
     busy.push([`${names.get(k) ?? '?'} (pid ${k.split(':')[0]})`, total / 1000]);
   }
   for (const [name, ms] of busy.sort((a, b) => b[1] - a[1]).slice(0, 14)) console.log(`  ${ms.toFixed(0).padStart(6)} ms ${name}`);
+}
+
+// EVENTS=n: the n largest event names per thread (time summed; nested events counted too).
+function printEvents(events, n) {
+  const names = new Map();
+  for (const e of events) if (e.name === 'thread_name') names.set(`${e.pid}:${e.tid}`, e.args?.name ?? '?');
+  const sum = new Map();
+  for (const e of events) {
+    if (e.ph !== 'X' || !e.dur) continue;
+    const k = `${names.get(`${e.pid}:${e.tid}`) ?? '?'} | ${e.name}`;
+    sum.set(k, (sum.get(k) ?? 0) + e.dur);
+  }
+  for (const [k, us] of [...sum].sort((a, b) => b[1] - a[1]).slice(0, n)) console.log(`  ${(us / 1000).toFixed(1).padStart(7)} ms ${k}`);
 }
