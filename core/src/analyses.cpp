@@ -1839,6 +1839,9 @@ void scan_report(const Store& store, const RowSet& rows, const RowList& rej, con
     struct SourceStats {
         uint32_t src = 0;
         uint64_t records = 0, ports = 0, hosts = 0;
+        uint32_t first = std::numeric_limits<uint32_t>::max(), last = 0;
+        bool timed = false;
+        ReplyShape replies;
     };
     std::vector<SourceStats> stats;
     // Source id -> index in stats + 1: a direct array unless the address table is large next
@@ -1878,11 +1881,28 @@ void scan_report(const Store& store, const RowSet& rows, const RowList& rej, con
             if (p != 0 || !port_col->nulls.is_null(r)) {
                 port_group.push_back(idx - 1);
                 port_value.push_back(p);
+                if (sports && reply_ports(sports[r], p, sport_col->nulls, r)) {
+                    if (st.replies.records++ == 0)
+                        st.replies.port = sports[r];
+                    else if (sports[r] != st.replies.port)
+                        st.replies.mixed = true;
+                }
             }
         }
         if (dst) {
             uint32_t d = dst[r];
             if (d != 0 && host_pairs.insert((uint64_t{s} << host_shift) | d)) ++st.hosts;
+        }
+        uint32_t t0, t1;
+        if (start.get(r, t0)) {
+            st.first = std::min(st.first, t0);
+            st.last = std::max(st.last, t0);
+            st.timed = true;
+        }
+        if (end.get(r, t1)) {
+            st.first = std::min(st.first, t1);  // an end without a start still dates the record
+            st.last = std::max(st.last, t1);
+            st.timed = true;
         }
     }
 
@@ -1915,40 +1935,6 @@ void scan_report(const Store& store, const RowSet& rows, const RowList& rej, con
         uint32_t s = flagged[i]->src;
         scanner_of[s] = static_cast<uint32_t>(i + 1);
         is_scanner[s >> 6] |= uint64_t{1} << (s & 63);
-    }
-
-    // When each scanner was seen and the shape of its replies, from its own rejected rows only:
-    // reading the times and ports of every rejected row took a third of the pass above.
-    struct Seen {
-        uint32_t first = std::numeric_limits<uint32_t>::max(), last = 0;
-        bool timed = false;
-        ReplyShape replies;
-    };
-    std::vector<Seen> seen(flagged.size());
-    for (uint32_t r : rej.row) {
-        const uint32_t s = src[r];
-        if (!((is_scanner[s >> 6] >> (s & 63)) & 1u)) continue;
-        Seen& sn = seen[*scanner_of.find(s) - 1];
-        if (ports && sports) {
-            const uint16_t p = ports[r];
-            if ((p != 0 || !port_col->nulls.is_null(r)) && reply_ports(sports[r], p, sport_col->nulls, r)) {
-                if (sn.replies.records++ == 0)
-                    sn.replies.port = sports[r];
-                else if (sports[r] != sn.replies.port)
-                    sn.replies.mixed = true;
-            }
-        }
-        uint32_t t0, t1;
-        if (start.get(r, t0)) {
-            sn.first = std::min(sn.first, t0);
-            sn.last = std::max(sn.last, t0);
-            sn.timed = true;
-        }
-        if (end.get(r, t1)) {
-            sn.first = std::min(sn.first, t1);  // an end without a start still dates the record
-            sn.last = std::max(sn.last, t1);
-            sn.timed = true;
-        }
     }
     std::vector<std::vector<uint16_t>> accepted_ports(flagged.size());
 
@@ -1985,12 +1971,12 @@ void scan_report(const Store& store, const RowSet& rows, const RowList& rej, con
         size_t keep = std::min<size_t>(rp.size(), 10);
         std::partial_sort(rp.begin(), rp.begin() + static_cast<std::ptrdiff_t>(keep), rp.end());
         sc.sample_ports.assign(rp.begin(), rp.begin() + static_cast<std::ptrdiff_t>(keep));
-        if (seen[i].timed) {
-            sc.first_seen = seen[i].first;
-            sc.last_seen = seen[i].last;
+        if (st.timed) {
+            sc.first_seen = st.first;
+            sc.last_seen = st.last;
         }
         std::sort(accepted_ports[i].begin(), accepted_ports[i].end());
-        sc.explanation = explain(sc, ps, hs, is_private(addr), accepted_ports[i], seen[i].replies);
+        sc.explanation = explain(sc, ps, hs, is_private(addr), accepted_ports[i], st.replies);
         rep.scanners.push_back(std::move(sc));
     }
 }
