@@ -1043,25 +1043,19 @@ TEST_CASE("filter.addr_and_port_match_row_by_row_on_either_side") {
             for (uint32_t r = 0; r < n; ++r) store.addresses().intern(IpAddress::from_v4(dst_of(r)));
             for (uint32_t i = 0; i < 70'000; ++i) store.addresses().intern(IpAddress::from_v4(0xC0000000u + i));
         }
+        // One side of a row: its address and port, or nulls.
+        auto side = [&](std::string_view addr, std::string_view port, bool null, uint32_t a, uint32_t p) {
+            if (null) {
+                store.column(addr).append_null();
+                store.column(port).append_null();
+                return;
+            }
+            store.column(addr).append_id(store.addresses().intern(IpAddress::from_v4(a)));
+            store.column(port).append_number(p);
+        };
         for (uint32_t r = 0; r < n; ++r) {
-            Column& src = store.column("srcaddr");
-            Column& dst = store.column("dstaddr");
-            Column& sport = store.column("srcport");
-            Column& dport = store.column("dstport");
-            if (src_null(r)) {
-                src.append_null();
-                sport.append_null();
-            } else {
-                src.append_id(store.addresses().intern(IpAddress::from_v4(src_of(r))));
-                sport.append_number(sport_of(r));
-            }
-            if (dst_null(r)) {
-                dst.append_null();
-                dport.append_null();
-            } else {
-                dst.append_id(store.addresses().intern(IpAddress::from_v4(dst_of(r))));
-                dport.append_number(dport_of(r));
-            }
+            side("srcaddr", "srcport", src_null(r), src_of(r), sport_of(r));
+            side("dstaddr", "dstport", dst_null(r), dst_of(r), dport_of(r));
             store.commit_row();
         }
         if (wide_sources) store.column("srcaddr").append_id(store.addresses().intern(IpAddress::from_v4(0xC0000000u + 69'999)));
