@@ -113,7 +113,7 @@ public:
             pos_ += k * sizeof(T);
             done += k;
         }
-        v.resize(n + pad, 0);
+        v.resize(n + pad);
     }
     template <class T>
     void array(std::vector<T>& v) {

@@ -21,7 +21,7 @@ std::vector<T> widened(const std::vector<U>& from, size_t rows, size_t room) {
     std::vector<T> to;
     to.reserve(std::max(rows, room) + padding(sizeof(T)));
     to.assign(from.begin(), from.begin() + static_cast<std::ptrdiff_t>(rows));
-    to.resize(rows + padding(sizeof(T)), 0);
+    to.resize(rows + padding(sizeof(T)));
     return to;
 }
 
@@ -315,7 +315,7 @@ template <class T>
 size_t Column::append_fitting(std::vector<T>& v, std::span<const PendingValue> values) {
     const size_t n = values.size(), first = size_, pad = padding(sizeof(T));
     if (v.capacity() < first + n + pad) v.reserve(std::max(first + n + pad, v.capacity() * 2));  // as push_back
-    v.resize(first + n + pad, 0);
+    v.resize(first + n + pad);
     T* const d = v.data() + first;
     const bool ids = holds_ids(), counter = kind == FieldKind::Counter;
     const uint64_t mark = escape_mark();
@@ -347,7 +347,7 @@ T* Column::extend(std::vector<T>& v, size_t n) {
     // Exactly: bulk appends are few (one per imported share), and doubling here would leave up
     // to half the merged column as slack in a wasm heap that never shrinks.
     if (v.capacity() < need) v.reserve(need);
-    v.resize(need, 0);  // the old padding is overwritten by rows; the new tail is zeros
+    v.resize(need);  // the old padding is overwritten by rows; the new tail is zeros
     return v.data() + size_;
 }
 
