@@ -975,13 +975,13 @@ void match_number_column(RowSet& out, const Column& col, const Comparison& c) {
 // comparison's predicate over values of tag's type, pred(x) being 0 or 1. False when not
 // allowed: the caller then goes side by side.
 template <class UsePredicate>
-bool match_either_side(RowSet& out, const Column* a, const Column* b, size_t rows, UsePredicate use_predicate) {
-    if (!a || !b || a->size() < rows || b->size() < rows || a->width() != b->width() || a->escapable() ||
-        b->escapable() || a->base() || b->base())
+bool match_either_side(RowSet& out, const Column& a, const Column& b, size_t rows, UsePredicate use_predicate) {
+    if (a.size() < rows || b.size() < rows || a.width() != b.width() || a.escapable() || b.escapable() || a.base() ||
+        b.base())
         return false;
-    a->visit_stored([&](const auto* x) {
+    a.visit_stored([&](const auto* x) {
         using T = std::remove_cvref_t<decltype(*x)>;
-        const T* y = b->stored_as<T>();
+        const T* y = b.stored_as<T>();
         use_predicate(T{}, [&](auto pred) {
             // A bitwise or of the two (as numbers: no branch between the sides).
             fill(out, rows, [x, y, pred](size_t r) {
@@ -1166,13 +1166,13 @@ RowSet evaluate_comparison(const Comparison& c, const Store& store) {
         if (both && c.target == Target::Address && !single_id && !address_table.empty()) {
             // Every id comes from the store's table, so it is in range; null is id 0.
             const uint8_t* t = address_table.data();
-            done = match_either_side(out, a, b, rows, [t](auto tag, auto fill_with) {
+            done = match_either_side(out, *a, *b, rows, [t](auto tag, auto fill_with) {
                 using T = decltype(tag);
                 fill_with([t](T x) { return t[x]; });  // 0 or 1
             });
         } else if (both && c.target == Target::Number && !c.has_null && !c.contains(0)) {
             // A null stores 0, which does not match here, so nulls need no mask.
-            done = match_either_side(out, a, b, rows, [&c](auto tag, auto fill_with) {
+            done = match_either_side(out, *a, *b, rows, [&c](auto tag, auto fill_with) {
                 with_predicate<decltype(tag)>(c, fill_with);
             });
         }
