@@ -10,7 +10,7 @@
 const VIEW_MARGIN = 0;
 
 /** Whether `el` is laid out, shown, and in the viewport or within VIEW_MARGIN of it. */
-export function inView(el) {
+function inView(el) {
   if (!el) return false;
   const r = el.getBoundingClientRect();
   return r.width > 0 && r.height > 0 && r.bottom > -VIEW_MARGIN && r.top < innerHeight + VIEW_MARGIN &&
@@ -31,20 +31,19 @@ export class DeferredDraws {
 
   /**
    * Runs draw() now when `el` is in view (any drawing still waiting for it is dropped), else when
-   * it comes into view, with `hiddenClass` on `el` meanwhile. Returns whether it ran now.
+   * it comes into view, with `hiddenClass` on `el` meanwhile.
    */
   run(el, draw, hiddenClass) {
     if (inView(el)) {
       this.forget(el);
       draw();
-      return true;
+      return;
     }
     const before = this.waiting.get(el);
     if (before && before.hiddenClass !== hiddenClass) el.classList.remove(before.hiddenClass);
     this.waiting.set(el, { draw, hiddenClass });
     el.classList.add(hiddenClass);
     this.observer.observe(el);
-    return false;
   }
 
   /** Whether a drawing waits for `el`. */
