@@ -16,6 +16,7 @@ import { topOption, rejectsByPortOption, rejectsBySourceOption } from './charts/
 import { conversationsOption, conversationGraph } from './charts/conversations.js';
 import { findings } from './insights.js';
 import { ChartsHost } from './ui/charts-host.js';
+import { warmUpCharts, warmUpAnalyses } from './ui/chart-warm-up.js';
 import { DeferredDraws } from './ui/deferred-draws.js';
 import { FilterBar } from './ui/filter-bar.js';
 import { renderProgress, resetProgress } from './ui/progress.js';
@@ -691,6 +692,22 @@ function init() {
   engine.init().catch((err) => landingError(`The analysis engine could not start: ${err.message}`));
   showView('landing');
   setState('idle');
+  warmUpDashboardCharts();
+}
+
+// While the engine starts and the user picks files: the charts in view after a load are drawn
+// once out of sight, so that their first real drawing runs warm code (chart-warm-up.js; the
+// engine warms its own code, worker.js). Only a speed-up: a failure is only logged.
+function warmUpDashboardCharts() {
+  const start = performance.now();
+  warmUpCharts(warmUpAnalyses(), [
+    { option: (a) => timeseriesOption(a, { metric: state.tsMetric }), brush: true },
+    { option: (a) => topOption(a, { key: 'srcaddr', metric: state.topMetric }) },
+    { option: (a) => conversationsOption(a, { metric: state.topMetric }) },
+  ], deferred).then(
+    (drawn) => performance.mark('fl:charts-warmed', { detail: { drawn, ms: performance.now() - start } }),
+    (err) => console.warn('[flowlens] chart warm-up failed (only a speed-up):', err),
+  );
 }
 
 init();

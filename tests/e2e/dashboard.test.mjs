@@ -26,6 +26,7 @@ after(async () => {
   assert.deepEqual(app.foreign, [], 'no request may leave the origin');
   assert.deepEqual(app.dialogs, []);
   assert.deepEqual(app.consoleErrors, [], 'no console errors (CSP violations show up here)');
+  assert.deepEqual(app.consoleWarnings, []);
   await app.close();
 });
 
@@ -34,6 +35,25 @@ beforeEach(async () => {
   if (!page) return;
   await page.mouse.move(1, 1);
   if ((await page.evaluate(() => location.hash)) !== '') await clearFilter();
+});
+
+// web/ui/chart-warm-up.js: the charts are drawn once out of sight as the page opens (here while
+// the sample loads, in the shared page above); nothing of it stays in the page.
+test('the charts are warmed up out of sight as the page opens, and nothing of it stays', async () => {
+  const other = await openApp();
+  try {
+    await other.page.waitForFunction(() => performance.getEntriesByName('fl:charts-warmed').length > 0);
+    const r = await other.page.evaluate(() => ({
+      drawn: performance.getEntriesByName('fl:charts-warmed')[0].detail.drawn,
+      left: document.querySelectorAll('.chart-warm-up, [id^="chart-warm-up"], body > div > canvas').length,
+    }));
+    assert.equal(r.drawn, 6, 'three charts, each drawn and then updated');
+    assert.equal(r.left, 0);
+    assert.deepEqual(other.consoleErrors, []);
+    assert.deepEqual(other.consoleWarnings, []);
+  } finally {
+    await other.close();
+  }
 });
 
 async function currentFilter() {

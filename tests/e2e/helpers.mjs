@@ -43,7 +43,7 @@ export function tempDir(prefix = 'flowlens-e2e-') {
 
 /**
  * Starts the server and a browser context. Returns {page, url, requests, foreign, consoleErrors,
- * dialogs, close()}. `foreign` lists requests to any origin but the server's (must stay empty).
+ * consoleWarnings, dialogs, close()}. `foreign` lists requests to any origin but the server's (must stay empty).
  */
 // cores: what navigator.hardwareConcurrency says in the page (how many parse workers it starts);
 // dist: the site to serve (a changed copy of dist/).
@@ -62,6 +62,7 @@ export async function openApp({ hash = '', viewport = { width: 1440, height: 100
   const requests = [];
   const foreign = [];
   const consoleErrors = [];
+  const consoleWarnings = [];
   const dialogs = [];
   const record = (req) => {
     const u = req.url();
@@ -74,6 +75,7 @@ export async function openApp({ hash = '', viewport = { width: 1440, height: 100
   const page = context.pages()[0] ?? await context.newPage();
   page.on('console', (msg) => {
     if (msg.type() === 'error') consoleErrors.push(msg.text());
+    if (msg.type() === 'warning') consoleWarnings.push(msg.text());
   });
   page.on('pageerror', (err) => consoleErrors.push(`pageerror: ${err.message}`));
   page.on('dialog', (d) => {
@@ -84,7 +86,7 @@ export async function openApp({ hash = '', viewport = { width: 1440, height: 100
   await page.goto(url + hash);
   await waitState(page, ['idle']);
   return {
-    page, url, origin, context, requests, foreign, consoleErrors, dialogs,
+    page, url, origin, context, requests, foreign, consoleErrors, consoleWarnings, dialogs,
     async close() {
       await context.close();
       await new Promise((r) => server.close(r));

@@ -225,3 +225,28 @@ test('charts.option_shape_decides_in_place_updates', async () => {
   assert.notEqual(optionShape({ grid: { left: 1 } }), optionShape({ grid: { left: 1, top: 2 } }));
   assert.notEqual(optionShape({ color: ['a', 'b'] }), optionShape({ color: ['a', 'b', 'c'] }));
 });
+
+// The page's chart warm-up (web/ui/chart-warm-up.js) draws made-up analyses: they must give
+// options of the shape a real analysis gives (so the warm-up runs the code a real drawing runs),
+// the second the shape of the first (so its update takes a filter change's path), and data.
+test('charts.warm_up_analyses_draw_like_real_ones', async () => {
+  const { optionShape } = await import('../../web/ui/charts-host.js');
+  const { warmUpAnalyses } = await import('../../web/ui/chart-warm-up.js');
+  const real = sample();
+  const [first, second] = warmUpAnalyses();
+  const builders = {
+    'timeseries records': (a) => timeseriesOption(a, { metric: 'records' }),
+    'timeseries bytes': (a) => timeseriesOption(a, { metric: 'bytes' }),
+    top: (a) => topOption(a, { key: 'srcaddr', metric: 'bytes' }),
+    conversations: (a) => conversationsOption(a, { metric: 'bytes' }),
+  };
+  for (const [name, build] of Object.entries(builders)) {
+    assert.equal(optionShape(build(first)), optionShape(build(real)), name);
+    assert.equal(optionShape(build(second)), optionShape(build(first)), name);
+    assert.notDeepEqual(build(second).dataset?.source ?? build(second).series, build(first).dataset?.source ?? build(first).series, name);
+  }
+  assert.equal(timeseriesOption(first).dataset.source.length, 60);
+  assert.equal(timeseriesOption(first).series[0].type, timeseriesOption(real).series[0].type);
+  assert.equal(topOption(first, { key: 'srcaddr' }).dataset.source.length, 10);
+  assert.equal(conversationGraph(first).edges.length, 10);
+});

@@ -202,4 +202,11 @@ export class ChartsHost {
   resizeAll() {
     for (const id of this.charts.keys()) this.resizeIfChanged(id);
   }
+
+  /** Disposes of every chart (ECharts frees its canvases and listeners) and stops watching sizes. */
+  dispose() {
+    this.observer.disconnect();
+    for (const chart of this.charts.values()) chart.dispose();
+    this.charts.clear();
+  }
 }
