@@ -7,7 +7,8 @@
 // FILTERS='a;b;…'; CLEAR=1 clears each one afterwards (a click on filter-clear), as browser.mjs
 // does. PROFILE=1 adds the main thread's CPU profile (CDP Profiler, self time by function;
 // INCL=n adds the n largest inclusive times; build with FLOWLENS_MINIFY=0 FLOWLENS_DIST=… and
-// serve that with DIST=… to see names). A diagnostic, not a benchmark (one run; use
+// serve that with DIST=… to see names). THINK_MS=n leaves the page idle n ms before the file is
+// given. A diagnostic, not a benchmark (one run; use
 // browser.mjs for figures).
 //   node bench/browser-probe.mjs [RECORDS]      (DIST=dir serves another build; CHROMIUM_ARGS='--js-flags=…' adds
 //   browser flags, e.g. to compare V8's wasm tiers)
@@ -73,6 +74,8 @@ function summarize(profile, label) {
   }
   console.log(label, [...self].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([k, v]) => `${(v / 1000).toFixed(1)}ms ${k}`).join('\n  '));
 }
+// THINK_MS=n waits n ms before the file is given (as browser.mjs): the page's idle work done.
+if (process.env.THINK_MS) await page.waitForTimeout(Number(process.env.THINK_MS));
 if (process.env.PROFILE) await cdp.send('Profiler.start');
 await page.setInputFiles('[data-testid="file-input"]', file);
 await dump('load');

@@ -4,11 +4,13 @@
 // = JS, Layout, Paint, Commit, …), then every thread's busy time over the same span: the engine
 // worker (DedicatedWorker), V8's compiler threads (ThreadPoolForegroundWorker: Maglev and Turbofan
 // optimising the page's JS), the compositor. A diagnostic, not a benchmark (one run; browser.mjs
-// gives figures). DIST=dir serves another build. For a filter: CATS=a,b,… sets the trace categories
-// (e.g. add v8.wasm to see the engine's wasm being recompiled by the optimising tier:
+// gives figures). DIST=dir serves another build. CATS=a,b,… sets the trace categories (e.g. add
+// v8.wasm to see the engine's wasm being recompiled by the optimising tier:
 // wasm.TopTierCompilation), EVENTS=n prints the n largest event names per thread, ARGS=name
-// prints each event of that name with its arguments.
-//   node bench/browser-trace.mjs LOG [FILTER]        (FILTER defaults to "action = REJECT")
+// prints each event of that name with its arguments, THINK_MS=n leaves the page idle n ms before
+// the files are given (its warm-ups done, as a user picking files).
+//   node bench/browser-trace.mjs LOG [FILTER]        (FILTER defaults to "action = REJECT"; LOG may be
+//                                                    a comma-separated list of files given together)
 //   node bench/browser-trace.mjs LOG --load          the load instead (the file set → `ready`): each
 //                                                    thread's busy time (its top-level tasks), over
 //                                                    every process, and the wall time: where the cores go
@@ -19,6 +21,7 @@ import { createStaticServer } from '../web/serve.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const [log, filter = 'action = REJECT'] = process.argv.slice(2);
+const files = log?.split(','); // LOG may be a comma-separated list: the files given together
 const traceLoad = filter === '--load';
 if (!log) throw new Error('usage: node bench/browser-trace.mjs LOG [FILTER]');
 const server = createStaticServer(process.env.DIST ?? join(ROOT, 'dist'));
@@ -30,17 +33,21 @@ try {
   const state = (s) => page.waitForFunction((want) => document.documentElement.dataset.state === want, s, { timeout: 120000 });
   await page.goto(`http://127.0.0.1:${server.address().port}/`);
   await state('idle');
+  // THINK_MS=n: the page idle n ms before the files are given (its warm-up done), as a user picking files.
+  if (process.env.THINK_MS) await page.waitForTimeout(Number(process.env.THINK_MS));
   if (traceLoad) {
-    await browser.startTracing(page, { categories: ['toplevel', 'devtools.timeline', 'v8.execute'] });
+    await browser.startTracing(page, { categories: (process.env.CATS ?? 'toplevel,devtools.timeline,v8.execute').split(',') });
     const t0 = Date.now();
-    await page.setInputFiles('[data-testid="file-input"]', log);
+    await page.setInputFiles('[data-testid="file-input"]', files);
     await state('ready');
     const wall = Date.now() - t0;
     const events = JSON.parse((await browser.stopTracing()).toString()).traceEvents;
     console.log(`load of ${log}: ${wall} ms from the file set to ready; busy time per thread (top-level tasks):`);
     printBusy(events);
+    if (process.env.EVENTS) printEvents(events, Number(process.env.EVENTS));
+    printArgs(events);
   } else {
-  await page.setInputFiles('[data-testid="file-input"]', log);
+  await page.setInputFiles('[data-testid="file-input"]', files);
   await state('ready');
   await page.waitForTimeout(500);
   await browser.startTracing(page, { categories: (process.env.CATS ?? 'toplevel,devtools.timeline,disabled-by-default-devtools.timeline,v8').split(',') });
@@ -59,7 +66,7 @@ try {
   console.log('busy time per thread over the same span:');
   printBusy(events);
   if (process.env.EVENTS) printEvents(events, Number(process.env.EVENTS));
-  if (process.env.ARGS) for (const e of events) if (e.name === process.env.ARGS) console.log(`  ${e.name} ${(e.dur / 1000).toFixed(1)} ms ${JSON.stringify(e.args)}`);
+  printArgs(events);
   }
 } finally {
   await browser.close();
@@ -89,6 +96,12 @@ function printBusy(events) {
     busy.push([`${names.get(k) ?? '?'} (pid ${k.split(':')[0]})`, total / 1000]);
   }
   for (const [name, ms] of busy.sort((a, b) => b[1] - a[1]).slice(0, 14)) console.log(`  ${ms.toFixed(0).padStart(6)} ms ${name}`);
+}
+
+// ARGS=name: each event of that name with its arguments.
+function printArgs(events) {
+  if (!process.env.ARGS) return;
+  for (const e of events) if (e.name === process.env.ARGS) console.log(`  ${e.name} ${(e.dur / 1000).toFixed(1)} ms ${JSON.stringify(e.args)}`);
 }
 
 // EVENTS=n: the n largest event names per thread (time summed; nested events counted too).
