@@ -1,8 +1,8 @@
 // chart-warm-up.js — draws the dashboard's charts once, out of sight, as soon as the page opens.
 // Why: the first drawing of a chart runs ECharts' code cold (V8 compiles it on first use and
 // optimises it only once it has run a while). Done while the engine starts and the user picks
-// files, that cost is off the path from a drop to the drawn dashboard (bench/README.md, "chart
-// warm-up": about 0.2 s of 1.8 at 5 M records). Each chart is drawn from one made-up analysis,
+// files, that cost is off the path from a drop to the drawn dashboard (bench/README.md, "Latest
+// figures (2026-11-24, 08:20": the load's drawing 163-178 -> 86-118 ms at 5 M records). Each chart is drawn from one made-up analysis,
 // then updated from a second of the same shape: the path a filter change takes. The charts sit
 // in an off-screen container, hidden from assistive technology, and are disposed of afterwards.
 
