@@ -2,9 +2,10 @@
 // Why: the first drawing of a chart runs ECharts' code cold (V8 compiles it on first use and
 // optimises it only once it has run a while). Done while the engine starts and the user picks
 // files, that cost is off the path from a drop to the drawn dashboard (bench/README.md, "Latest
-// figures (2026-11-24, 08:20": the load's drawing 163-178 -> 86-118 ms at 5 M records). Each chart is drawn from one made-up analysis,
-// then updated from a second of the same shape: the path a filter change takes. The charts sit
-// in an off-screen container, hidden from assistive technology, and are disposed of afterwards.
+// figures (2026-11-24, 08:20": the load's drawing 163-178 -> 86-118 ms at 5 M records). Each
+// chart is drawn from one made-up analysis, then updated from a second of the same shape: the
+// path a filter change takes. The charts sit in an off-screen container, hidden from assistive
+// technology, and are disposed of afterwards.
 
 import { ChartsHost } from './charts-host.js';
 
