@@ -62,9 +62,9 @@ export function warmUpAnalyses() {
 
 function madeUpAnalysis(seed, scale) {
   let x = seed;
-  const next = (n) => {
-    x = (x * 1103515245 + 12345) % 2147483648;
-    return Math.floor((x / 2147483648) * n * scale) + 1;
+  const next = (n) => { // a 32-bit linear congruential generator: 1 … n·scale
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    return Math.floor((x / 2 ** 32) * n * scale) + 1;
   };
   const counters = () => ({ bytes: next(4e9), packets: next(4e6), records: next(5e4) });
   const start = 1700000040;
