@@ -138,6 +138,28 @@ function analyzeOptions(o = {}) {
 }
 
 const WARM_UP_RECORDS = 5000;
+// The filter evaluator's warm-up (wasm/API.md, warmUpFilters) runs once the worker has been idle
+// this long: right after the page opens, its compile would compete with a load given at once.
+const FILTER_WARM_UP_IDLE_MS = 1500;
+const FILTER_WARM_UP_TIMES = 10;
+let warmedUp = false; // warmUp ran: warmUpFilters has its data set
+let filtersWarmed = false;
+let filterWarmUpTimer = 0;
+let busy = 0; // requests received and not answered yet
+
+function armFilterWarmUp() {
+  clearTimeout(filterWarmUpTimer);
+  if (!warmedUp || filtersWarmed || busy) return;
+  filterWarmUpTimer = setTimeout(async () => {
+    if (busy || filtersWarmed) return;
+    filtersWarmed = true;
+    try {
+      (await engine()).warmUpFilters(FILTER_WARM_UP_TIMES);
+    } catch (err) {
+      console.warn('[flowlens] filter warm-up failed (only a speed-up):', err);
+    }
+  }, FILTER_WARM_UP_IDLE_MS);
+}
 
 const handlers = {
   async init() {
@@ -149,6 +171,8 @@ const handlers = {
     setTimeout(() => {
       try {
         m.warmUp(WARM_UP_RECORDS);
+        warmedUp = true;
+        armFilterWarmUp();
       } catch (err) {
         console.warn('[flowlens] warm-up failed (only a speed-up):', err);
       }
@@ -419,6 +443,8 @@ self.onmessage = (event) => {
     self.postMessage({ id, type: 'result', data: { cancelled: true } });
     return;
   }
+  busy += 1;
+  clearTimeout(filterWarmUpTimer);
   queue = queue.then(async () => {
     const handler = handlers[type];
     try {
@@ -431,5 +457,7 @@ self.onmessage = (event) => {
     } catch (err) {
       self.postMessage({ id, type: 'error', data: serialiseError(checkCrash(err)) });
     }
+    busy -= 1;
+    armFilterWarmUp();
   });
 };

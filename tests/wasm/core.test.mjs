@@ -48,7 +48,7 @@ describe('module', () => {
   test('exports the API, HEAPU8, _malloc and _free', async () => {
     const core = await newCore();
     for (const fn of ['reset', 'expectBytes', 'beginFile', 'feed', 'endFile', 'endFileWith', 'loadedRecords', 'analyze',
-      'reportData', 'records', 'recordsCsv', 'version', 'warmUp', 'topKeys', 'analyzeInParts', '_malloc', '_free']) {
+      'reportData', 'records', 'recordsCsv', 'version', 'warmUp', 'warmUpFilters', 'topKeys', 'analyzeInParts', '_malloc', '_free']) {
       assert.equal(typeof core[fn], 'function', fn);
     }
     assert.ok(core.HEAPU8 instanceof Uint8Array);
@@ -68,6 +68,22 @@ describe('module', () => {
     assert.ok(some > 0 && some < all);
     assert.equal(core.warmUp(5000), all + some);
     assert.equal(core.loadedRecords(), records);
+    assert.equal(core.analyze('', DEFAULTS), before);
+  });
+
+  test('warmUpFilters evaluates four filters on the warm-up\'s records, once, and leaves the loaded data as it was', async () => {
+    const core = await newCore();
+    assert.equal(core.warmUpFilters(3), 0, 'nothing to evaluate before warmUp');
+    loadFile(core, path.join(dataDir, 'messy.log'));
+    const before = core.analyze('', DEFAULTS);
+    const gen = path.join(tmp, 'warm-up-filters.log');
+    cli(['generate', '--records', '5000', '--seed', '1', '-o', gen]);
+    const selected = ['action = REJECT', 'dstport in (22, 3389) or protocol = udp', 'addr in 10.0.2.0/24 and bytes > 100k',
+      'srcaddr = 10.0.1.30'].map((f) => cliAnalyze([gen], ['--filter', f]).totals.records);
+    assert.ok(selected.every((n) => n > 0), `each filter selects rows: ${selected}`);
+    core.warmUp(5000);
+    assert.equal(core.warmUpFilters(3), 3 * selected.reduce((a, b) => a + b, 0));
+    assert.equal(core.warmUpFilters(3), 0, 'the warm-up\'s data set is freed after one call');
     assert.equal(core.analyze('', DEFAULTS), before);
   });
 
