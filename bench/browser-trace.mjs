@@ -73,10 +73,16 @@ try {
   server.close();
 }
 
+// pid:tid → the thread's name, from the trace's metadata events.
+function threadNames(events) {
+  const names = new Map();
+  for (const e of events) if (e.name === 'thread_name') names.set(`${e.pid}:${e.tid}`, e.args?.name ?? '?');
+  return names;
+}
+
 // Each thread's busy time: the union of its complete events (nested ones lie inside their parent).
 function printBusy(events) {
-  const names = new Map(); // pid:tid → thread name
-  for (const e of events) if (e.name === 'thread_name') names.set(`${e.pid}:${e.tid}`, e.args?.name ?? '?');
+  const names = threadNames(events);
   const spans = new Map();
   for (const e of events) {
     if (e.ph !== 'X' || !e.dur) continue;
@@ -106,8 +112,7 @@ function printArgs(events) {
 
 // EVENTS=n: the n largest event names per thread (time summed; nested events counted too).
 function printEvents(events, n) {
-  const names = new Map();
-  for (const e of events) if (e.name === 'thread_name') names.set(`${e.pid}:${e.tid}`, e.args?.name ?? '?');
+  const names = threadNames(events);
   const sum = new Map();
   for (const e of events) {
     if (e.ph !== 'X' || !e.dur) continue;
