@@ -396,8 +396,9 @@ double warm_up_filters(double times) {
         auto compiled = Filter::compile(text, data->store);
         if (auto* f = std::get_if<Filter>(&compiled)) filters.push_back(std::move(*f));
     }
+    const int rounds = static_cast<int>(std::clamp(times, 0.0, 1000.0));
     double rows = 0;
-    for (int i = 0; i < static_cast<int>(std::clamp(times, 0.0, 1000.0)); ++i)
+    for (int i = 0; i < rounds; ++i)
         for (const Filter& f : filters) rows += static_cast<double>(f.evaluate(data->store).count());
     return rows;
 }

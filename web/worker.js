@@ -150,8 +150,8 @@ let busy = 0; // requests received and not answered yet
 function armFilterWarmUp() {
   clearTimeout(filterWarmUpTimer);
   if (!warmedUp || filtersWarmed || busy) return;
+  // A request cancels the timer (onmessage); the next idle moment arms it again.
   filterWarmUpTimer = setTimeout(async () => {
-    if (busy || filtersWarmed) return;
     filtersWarmed = true;
     try {
       (await engine()).warmUpFilters(FILTER_WARM_UP_TIMES);
