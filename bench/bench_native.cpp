@@ -57,6 +57,7 @@ int main(int argc, char** argv) {
     int runs = 5;
     bool breakdown = false;
     const char* only_query = nullptr;
+    std::vector<std::string> query_keys;  // empty: every default key (the CLI's analyze)
     for (int i = 1; i < argc; ++i) {
         if (!std::strcmp(argv[i], "--breakdown")) {
             breakdown = true;
@@ -66,6 +67,13 @@ int main(int argc, char** argv) {
         if (!std::strcmp(argv[i], "--records")) gen.records = std::stoull(argv[i + 1]);
         else if (!std::strcmp(argv[i], "--runs")) runs = std::stoi(argv[i + 1]);
         else if (!std::strcmp(argv[i], "--query")) only_query = argv[i + 1];
+        else if (!std::strcmp(argv[i], "--keys")) {  // top-list keys, ';'-separated (the page: srcaddr;conversation)
+            for (std::string_view rest = argv[i + 1]; !rest.empty();) {
+                const size_t semi = rest.find(';');
+                query_keys.emplace_back(rest.substr(0, semi));
+                rest = semi == std::string_view::npos ? std::string_view{} : rest.substr(semi + 1);
+            }
+        }
         else if (!std::strcmp(argv[i], "--fields")) {
             if (auto err = parse_field_list(argv[i + 1], gen.fields)) {
                 std::fprintf(stderr, "%s\n", err->c_str());
@@ -172,7 +180,9 @@ int main(int argc, char** argv) {
             double t0 = now();
             RowSet rows_sel = f.evaluate(data.store);
             double t1 = now();
-            auto result = analyze(data.store, rows_sel, {});
+            AnalysisOptions options;
+            options.top_keys = query_keys;
+            auto result = analyze(data.store, rows_sel, options);
             double t2 = now();
             selected = rows_sel.count();
             filter_s.push_back(t1 - t0);

@@ -696,7 +696,7 @@ function init() {
 }
 
 // While the engine starts and the user picks files: the charts in view after a load are drawn
-// once out of sight, so that their first real drawing runs warm code (chart-warm-up.js; the
+// and updated out of sight, so that their first real drawing runs warm code (chart-warm-up.js; the
 // engine warms its own code, worker.js). Only a speed-up: a failure is only logged.
 function warmUpDashboardCharts() {
   const start = performance.now();

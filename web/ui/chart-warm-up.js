@@ -3,8 +3,10 @@
 // optimises it only once it has run a while). Done while the engine starts and the user picks
 // files, that cost is off the path from a drop to the drawn dashboard (bench/README.md, "Latest
 // figures (2026-11-24, 08:20": the load's drawing 163-178 -> 86-118 ms at 5 M records). Each
-// chart is drawn from one made-up analysis, then updated from a second of the same shape: the
-// path a filter change takes. The charts sit in an off-screen container, hidden from assistive
+// chart is drawn from one made-up analysis, then updated from three more of the same shape: the
+// path a filter change takes. V8 optimises a function only after several runs: with one update,
+// the first real drawings after a load still ran slower code (the time series 33-47 ms against
+// 23-25 ms with three; bench/README.md, "Latest figures (2026-11-24, 12:5"). The charts sit in an off-screen container, hidden from assistive
 // technology, and are disposed of afterwards.
 
 import { ChartsHost } from './charts-host.js';
@@ -52,12 +54,13 @@ function nextTask() {
 }
 
 /**
- * Two made-up analysis documents of the same shape, with what the dashboard's charts read
+ * Four made-up analysis documents of the same shape, with what the dashboard's charts read
  * (totals, a time series of 60 one-minute buckets, the srcaddr and conversation top lists):
- * a first load's and a filter's. Deterministic; no log content.
+ * a first load's and three filters' (scaled down or up, so the axes change as they do).
+ * Deterministic; no log content.
  */
 export function warmUpAnalyses() {
-  return [madeUpAnalysis(1, 1), madeUpAnalysis(7, 0.2)];
+  return [madeUpAnalysis(1, 1), madeUpAnalysis(7, 0.2), madeUpAnalysis(3, 0.05), madeUpAnalysis(5, 0.6)];
 }
 
 function madeUpAnalysis(seed, scale) {
