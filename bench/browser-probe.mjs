@@ -8,7 +8,7 @@
 // does. PROFILE=1 adds the main thread's CPU profile (CDP Profiler, self time by function;
 // INCL=n adds the n largest inclusive times; build with FLOWLENS_MINIFY=0 FLOWLENS_DIST=… and
 // serve that with DIST=… to see names). THINK_MS=n leaves the page idle n ms before the file is
-// given. A diagnostic, not a benchmark (one run; use
+// given. FILES=a,b,… gives those files instead of the generated one (e.g. gzipped parts). A diagnostic, not a benchmark (one run; use
 // browser.mjs for figures).
 //   node bench/browser-probe.mjs [RECORDS]      (DIST=dir serves another build; CHROMIUM_ARGS='--js-flags=…' adds
 //   browser flags, e.g. to compare V8's wasm tiers)
@@ -77,7 +77,7 @@ function summarize(profile, label) {
 // THINK_MS=n waits n ms before the file is given (as browser.mjs): the page's idle work done.
 if (process.env.THINK_MS) await page.waitForTimeout(Number(process.env.THINK_MS));
 if (process.env.PROFILE) await cdp.send('Profiler.start');
-await page.setInputFiles('[data-testid="file-input"]', file);
+await page.setInputFiles('[data-testid="file-input"]', process.env.FILES ? process.env.FILES.split(',') : file);
 await dump('load');
 if (process.env.PROFILE) summarize((await cdp.send('Profiler.stop')).profile, 'main-thread self time (load):\n  ');
 // FILTERS='a;b;…' replaces the filters typed after the load (in that order).

@@ -6,7 +6,7 @@
 // loaded stays, the load resolves with cancelled: true). If the worker dies, every pending
 // request fails and the next request starts a fresh worker (the loaded data is then gone).
 
-import { describeFiles, planLoad, mergePartReports, skippedJobReport, jobBytes } from './load-plan.js';
+import { describeFiles, planLoad, mergePartReports, skippedJobReport, expectedBytes } from './load-plan.js';
 
 export class EngineError extends Error {
   constructor({ name = 'EngineError', message = 'unknown error', position } = {}) {
@@ -26,6 +26,9 @@ export class EngineClient {
     this.spawn = spawn;
     this.workers = workers;
     this.helpers = []; // EngineClients of a parallel load's helper workers, while it runs
+    this.describing = false; // a load is describing its files (no request sent yet)
+    this.cancelAsked = false; // cancel() came meanwhile: the load is cancelled as it starts
+    this.stops = 0; // terminate() calls: one while a load describes its files aborts it
     this.worker = null;
     this.nextId = 1;
     this.pending = new Map(); // id → {resolve, reject, onProgress}
@@ -93,17 +96,31 @@ export class EngineClient {
 
   /** files: [{file, name}] — File objects are handles: posting them copies no bytes. */
   async load(files, { fields = '', append = false, onProgress } = {}) {
-    // Appending to loaded data stays in one worker: a parallel load that has to start over
-    // (below) could not take back what it appended.
-    const planned = !append && (typeof this.workers === 'function' || this.workers > 1);
-    let shares = [];
-    if (planned) {
-      const described = await describeFiles(files);
-      shares = planLoad(described, typeof this.workers === 'function' ? this.workers(described) : this.workers);
-    }
-    if (shares.length <= 1) return this.request('load', { files, fields, append }, { onProgress });
+    // Every load is described (load-plan.js: gzip by its magic, what it gunzips to, where a
+    // large file can be cut), in one worker too: the worker reads the next .gz file ahead and
+    // makes room for what the files bring. Appending to loaded data stays in one worker: a
+    // parallel load that has to start over (below) could not take back what it appended.
+    this.describing = true;
+    this.cancelAsked = false;
+    const stops = this.stops;
+    let described;
     try {
-      return await this.loadShares(files, shares, { fields, append, onProgress });
+      described = await describeFiles(files);
+    } finally {
+      this.describing = false;
+    }
+    if (this.stops !== stops) throw new EngineError({ name: 'AbortError', message: 'the engine was stopped' });
+    const cancelled = this.cancelAsked;
+    this.cancelAsked = false;
+    const workers = append ? 1 : typeof this.workers === 'function' ? this.workers(described) : this.workers;
+    const shares = planLoad(described, workers);
+    if (shares.length <= 1) {
+      const loading = this.request('load', { jobs: shares[0] ?? [], fields, append }, { onProgress });
+      if (cancelled) this.cancel().catch(() => {});
+      return loading;
+    }
+    try {
+      return await this.loadShares(files, shares, { fields, append, onProgress, cancelAsked: cancelled });
     } catch (err) {
       if (!(err instanceof EngineError) || err.name !== 'MergeError') throw err;
       // A file whose layout changes after its first line (concatenated logs with different
@@ -112,7 +129,7 @@ export class EngineClient {
     }
   }
 
-  async loadShares(files, shares, { fields, append, onProgress }) {
+  async loadShares(files, shares, { fields, append, onProgress, cancelAsked = false }) {
     const started = now();
     const totalBytes = files.reduce((s, f) => s + f.file.size, 0);
     const latest = shares.map(() => null);
@@ -141,8 +158,10 @@ export class EngineClient {
     let results;
     try {
       // The helpers' rows are imported into the engine's data set: it makes room for them too.
-      const appendedLater = shares.slice(1).flat().reduce((s, job) => s + jobBytes(job), 0);
-      results = [await this.request('load', { jobs: shares[0], fields, append, appendedLater }, { onProgress: progressOf(0) })];
+      const appendedLater = shares.slice(1).flat().reduce((s, job) => s + expectedBytes(job), 0);
+      const loading = this.request('load', { jobs: shares[0], fields, append, appendedLater }, { onProgress: progressOf(0) });
+      if (cancelAsked) this.cancel().catch(() => {}); // (asked while the files were described)
+      results = [await loading];
     } catch (err) {
       for (const h of this.helpers) h.terminate(); // e.g. a bad field list: every share fails alike
       this.helpers = [];
@@ -225,13 +244,15 @@ export class EngineClient {
 
   /** Asks the worker (and a parallel load's helpers) to stop the current load or export. */
   cancel() {
+    if (this.describing) this.cancelAsked = true; // the load stops as soon as it starts (load)
     for (const h of this.helpers) h.cancel().catch(() => {});
-    if (!this.worker) return Promise.resolve({ cancelled: false });
+    if (!this.worker) return Promise.resolve({ cancelled: this.cancelAsked });
     return this.request('cancel');
   }
 
   /** Kills the worker outright (data is lost); pending requests fail with AbortError. */
   terminate() {
+    this.stops += 1;
     for (const h of this.helpers) h.terminate();
     this.helpers = [];
     if (this.worker) {

@@ -29,26 +29,18 @@ export const MAX_PARSE_WORKERS = 4;
  * File runs at ~750 MB/s of a core, the parse at ~450), and the browser reads the file on threads
  * of its own: a parse worker per core would leave those no core to run on (bench/README.md,
  * "Parse workers per core", has the figures).
- * A mostly gzipped load (`described`: describeFiles()'s list; half its weight or more in gzip)
- * gets two workers from 2 cores on: its reader thread's gunzip (~380 MB/s on one thread) is then
- * slower than the parse, so one worker leaves a core half idle, and two keep both busy
- * (bench/README.md, "Gzip and parse workers").
+ * Gzipped files need no more workers: a worker gunzips the next gzipped file on a second reader
+ * thread while it parses the current one (worker.js), which keeps 2 cores busy without a second
+ * data set to merge (bench/README.md, "Gzip: the next file gunzipped ahead").
  */
-export function parseWorkers(cores, described = []) {
+export function parseWorkers(cores) {
   const n = Number(cores) || 1;
-  let workers = Math.floor(n / 2);
-  if (n >= 2 && mostlyGzip(described)) workers = Math.max(workers, 2);
-  return Math.max(1, Math.min(MAX_PARSE_WORKERS, workers));
-}
-
-function mostlyGzip(described) {
-  const total = described.reduce((s, f) => s + f.weight, 0);
-  const gzip = described.reduce((s, f) => s + (f.gzip ? f.weight : 0), 0);
-  return total > 0 && gzip * 2 >= total;
+  return Math.max(1, Math.min(MAX_PARSE_WORKERS, Math.floor(n / 2)));
 }
 
 /**
- * files: [{file, name}] → [{file, name, index, size, weight, gzip, splittable, firstLine}]. A
+ * files: [{file, name}] → [{file, name, index, size, weight, gzip, splittable, firstLine,
+ * plainSize?}]. A
  * file can be cut when it is large enough, does not start with the gzip magic or a JSON '{' /
  * '[', and its first line ends within the first HEAD_BYTES. `gzip` (which weighs the file
  * GZIP_WEIGHT times its size) comes from the magic for the files that are read, and from a
@@ -62,7 +54,7 @@ export async function describeFiles(files) {
     const gzip = { ...base, weight: size * GZIP_WEIGHT, gzip: true };
     if (size < 2 * MIN_PART_BYTES) return /\.gz$/i.test(name ?? '') ? gzip : base;
     const head = new Uint8Array(await file.slice(0, Math.min(size, HEAD_BYTES)).arrayBuffer());
-    if (head[0] === 0x1f && head[1] === 0x8b) return gzip;
+    if (head[0] === 0x1f && head[1] === 0x8b) return { ...gzip, plainSize: await gzipPlainSize(file) };
     const first = firstNonBlank(head);
     const newline = head.indexOf(0x0a);
     if (first === 0x7b || first === 0x5b || newline < 0) return base;
@@ -70,6 +62,17 @@ export async function describeFiles(files) {
     const firstLine = new TextDecoder('utf-8', { ignoreBOM: true }).decode(head.subarray(0, newline));
     return { ...base, splittable: true, firstLine };
   }));
+}
+
+// What a gzip file gunzips to, from its last member's trailer (ISIZE: the size modulo 2^32),
+// when that is plausible (at least the file's size, at most deflate's largest ratio); else the
+// file's size. Only an estimate for the store's room (expectedBytes): too low (several members,
+// 4 GiB or more) only leaves the store growing by doubling, as it would without it.
+async function gzipPlainSize(file) {
+  const size = file.size;
+  const tail = new DataView(await file.slice(size - 4, size).arrayBuffer());
+  const isize = tail.byteLength === 4 ? tail.getUint32(0, true) : 0;
+  return isize >= size && isize <= size * 1032 ? isize : size;
 }
 
 function firstNonBlank(bytes) {
@@ -81,11 +84,11 @@ function firstNonBlank(bytes) {
 
 /**
  * described: describeFiles()'s list; workers: how many parse workers there may be.
- * Returns shares: [[{index, file, name, size, part: null | {offset, end, firstLine}}]], none
+ * Returns shares: [[{index, file, name, size, gzip, part: null | {offset, end, firstLine}}]], none
  * empty, at most `workers`. One share when the load is small or workers <= 1.
  */
 export function planLoad(described, workers, { minParallelBytes = MIN_PARALLEL_BYTES, minPartBytes = MIN_PART_BYTES } = {}) {
-  const whole = (f) => ({ index: f.index, file: f.file, name: f.name, size: f.size, part: null });
+  const whole = (f) => ({ index: f.index, file: f.file, name: f.name, size: f.size, gzip: f.gzip, plainSize: f.plainSize, part: null });
   const totalWeight = described.reduce((s, f) => s + f.weight, 0);
   if (workers <= 1 || totalWeight < minParallelBytes || described.length === 0) {
     return described.length ? [described.map(whole)] : [];
@@ -116,6 +119,14 @@ export function planLoad(described, workers, { minParallelBytes = MIN_PARALLEL_B
     before += f.weight;
   }
   return shares.filter((s) => s.length > 0);
+}
+
+/**
+ * The bytes a job should bring into the store (the core's expectBytes): what a gzipped file
+ * gunzips to when describeFiles could tell, else its bytes (jobBytes).
+ */
+export function expectedBytes(job) {
+  return job.part ? jobBytes(job) : (job.plainSize ?? job.size);
 }
 
 /** The bytes a job covers: its part's range, or the whole file. */

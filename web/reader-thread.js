@@ -52,46 +52,77 @@ export class ReaderThread {
    * yes, nothing more is fed and the outcome says stopped. A throw from feed() (the engine
    * died) stops the reader and rejects. chunkSize: the reader's slice and batch size.
    */
-  read(job, { feed, done = () => false, onBytes = () => {}, shouldStop = () => false, chunkSize }) {
+  read(job, opts) {
+    return this.start(job, { chunkSize: opts.chunkSize }).consume(opts);
+  }
+
+  /**
+   * Starts reading `job` now and keeps its chunks until consume(opts) (read()'s options but
+   * chunkSize) feeds them: a load starts the next gzipped file on a second reader thread while
+   * the parse is still on the current one, so that two cores gunzip (worker.js). At most `ahead`
+   * chunks are read and not yet fed. stop() ends a read that will not be consumed.
+   */
+  start(job, { chunkSize, ahead = AHEAD }) {
     const id = this.nextId++;
     const worker = this.worker;
-    return new Promise((resolve, reject) => {
-      let stopping = false;
-      let bytesFed = 0; // the file's bytes read when the last fed chunk was read
-      const stop = () => {
-        stopping = true;
-        worker.postMessage({ type: 'stop', id });
-      };
-      worker.onmessage = (e) => {
-        const msg = e.data ?? {};
-        if (msg.id !== id) return;
-        if (msg.type === 'chunk') {
-          if (stopping) return;
-          if (shouldStop()) {
-            stop();
-            return;
-          }
-          try {
-            feed(new Uint8Array(msg.buf, 0, msg.length));
-          } catch (err) {
-            stop();
-            reject(err);
-            return;
-          }
-          bytesFed = msg.bytes;
-          onBytes(msg.bytes);
-          // The buffer goes back to be read into again (feed() copied what it needed).
-          worker.postMessage({ type: 'ack', id, done: Boolean(done()), buf: msg.buf }, [msg.buf]);
-        } else if (msg.type === 'end') {
-          resolve(stopping ? { ...msg.outcome, bytesRead: bytesFed, stopped: true, error: null } : msg.outcome);
-        }
-      };
-      worker.onerror = (e) => {
-        e.preventDefault?.();
-        this.failed = e.message || 'worker error';
-        resolve({ gzip: false, members: 1, bytesRead: bytesFed, stopped: false, error: `reading stopped: the file reader thread failed (${this.failed})` });
-      };
-      worker.postMessage({ type: 'read', id, job: { file: job.file, part: job.part ?? null }, chunkSize, ahead: AHEAD });
-    });
+    const held = []; // chunk messages not fed yet
+    let ended = null; // the 'end' message's outcome, once it came
+    let sink = null; // consume()'s state, once called
+    let stopping = false;
+    let bytesFed = 0; // the file's bytes read when the last fed chunk was read
+    const stop = () => {
+      if (stopping) return;
+      stopping = true;
+      worker.postMessage({ type: 'stop', id });
+    };
+    const finish = () => sink.resolve(stopping ? { ...ended, bytesRead: bytesFed, stopped: true, error: null } : ended);
+    // Feeds one chunk to the consumer; false once it stopped (a cancel, or feed() threw).
+    const take = (msg) => {
+      const { opts, reject } = sink;
+      if (stopping) return false;
+      if (opts.shouldStop?.()) {
+        stop();
+        return false;
+      }
+      try {
+        opts.feed(new Uint8Array(msg.buf, 0, msg.length));
+      } catch (err) {
+        stop();
+        reject(err);
+        return false;
+      }
+      bytesFed = msg.bytes;
+      opts.onBytes?.(msg.bytes);
+      // The buffer goes back to be read into again (feed() copied what it needed).
+      worker.postMessage({ type: 'ack', id, done: Boolean(opts.done?.()), buf: msg.buf }, [msg.buf]);
+      return true;
+    };
+    worker.onmessage = (e) => {
+      const msg = e.data ?? {};
+      if (msg.id !== id) return;
+      if (msg.type === 'chunk') {
+        if (sink) take(msg);
+        else if (!stopping) held.push(msg);
+      } else if (msg.type === 'end') {
+        ended = msg.outcome;
+        if (sink) finish();
+      }
+    };
+    worker.onerror = (e) => {
+      e.preventDefault?.();
+      this.failed = e.message || 'worker error';
+      ended = { gzip: false, members: 1, bytesRead: bytesFed, stopped: false, error: `reading stopped: the file reader thread failed (${this.failed})` };
+      if (sink) sink.resolve(ended);
+    };
+    worker.postMessage({ type: 'read', id, job: { file: job.file, part: job.part ?? null }, chunkSize, ahead });
+    return {
+      consume: (opts) => new Promise((resolve, reject) => {
+        sink = { opts, resolve, reject };
+        while (held.length && take(held.shift()));
+        held.length = 0;
+        if (ended) finish();
+      }),
+      stop,
+    };
   }
 }

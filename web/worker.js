@@ -10,7 +10,7 @@
 
 import { readJob, yieldToMessages } from './worker-reader.js';
 import { startReaderThread } from './reader-thread.js';
-import { jobBytes, skippedJobReport } from './load-plan.js';
+import { jobBytes, expectedBytes, skippedJobReport } from './load-plan.js';
 
 const CORE_SCRIPT = 'flowlens-core.js';
 const READER_SCRIPT = 'reader-worker.js';
@@ -18,6 +18,10 @@ const READER_SCRIPT = 'reader-worker.js';
 // gathered into chunks of that size), and each chunk is copied once into one reused heap buffer
 // of the same size for feed(). Big chunks: few messages, awaits and copies per file.
 const READ_CHUNK = 4 << 20;
+// Chunks of the next gzipped file read and gunzipped ahead while the current one is parsed
+// (load): up to 128 MiB held, about what a second thread gunzips while the parse gets through a
+// 140 MB file.
+const PREFETCH_AHEAD = 32;
 const FEED_BUFFER = READ_CHUNK;
 // Progress reports at 4 a second: each costs the page's main thread a style and layout pass.
 const PROGRESS_MS = 250;
@@ -46,6 +50,16 @@ function readerThread() {
     readerPromise = startReaderThread(self.flowlensReaderUrl ?? new URL(READER_SCRIPT, self.location.href).href);
   }
   return readerPromise;
+}
+
+// A second reader thread, started at the first load with two gzipped files in a row: the next
+// one is gunzipped on it while the current one is parsed (load).
+let secondReaderPromise = null;
+function secondReaderThread() {
+  if (!secondReaderPromise) {
+    secondReaderPromise = startReaderThread(self.flowlensReaderUrl ?? new URL(READER_SCRIPT, self.location.href).href);
+  }
+  return secondReaderPromise;
 }
 
 function loadCore() {
@@ -200,7 +214,8 @@ const handlers = {
     analysisCache.clear();
     if (!data.append) m.reset();
     const fields = (data.fields ?? '').trim();
-    const jobs = data.jobs ?? (data.files ?? []).map((f, index) => ({ ...f, index, size: f.file.size, part: null }));
+    // (Files not described by load-plan.js are taken for gzip by name: only a hint, see below.)
+    const jobs = data.jobs ?? (data.files ?? []).map((f, index) => ({ ...f, index, size: f.file.size, gzip: /\.gz$/i.test(f.name ?? ''), part: null }));
     const totalBytes = jobs.reduce((s, job) => s + jobBytes(job), 0);
     const started = performance.now();
     const state = { bytesDone: 0, file: '', fileIndex: 0 };
@@ -229,61 +244,85 @@ const handlers = {
     // between two chunks of a file.
     const timing = { feedMs: 0, waitMs: 0, chunks: 0 };
     const reader = await readerThread();
+    // Gunzipping (~200-380 MB/s a thread) is slower than the parse: while a gzipped file is
+    // parsed, the next one, when gzipped too, is already read and gunzipped on the other
+    // reader thread, up to PREFETCH_AHEAD chunks (bench/README.md, "Gzip: the next file
+    // gunzipped ahead").
+    const readers = [reader];
+    if (reader?.usable && jobs.some((job, i) => job.gzip && jobs[i + 1]?.gzip)) readers.push(await secondReaderThread());
+    let ahead = null; // {index, reader, read}: the next job's read, started early
     let cancelled = false;
-    // Bytes still to come into this data set, for expectBytes (wasm/API.md). For a gzipped file
-    // this counts compressed bytes, where the core counts what it is fed: too low a figure,
-    // which only leaves the growth as it was.
-    let toCome = totalBytes + (data.appendedLater ?? 0);
-    for (let i = 0; i < jobs.length; i += 1) {
-      const job = jobs[i];
-      const { file, name, part } = job;
-      const size = jobBytes(job);
-      state.file = name;
-      state.fileIndex = job.index;
-      if (cancelled) {
-        reports.push(skippedJobReport(job));
-        continue;
+    // Bytes still to come into this data set, for expectBytes (wasm/API.md). A gzipped file
+    // counts what it gunzips to when load-plan.js could tell (expectedBytes), else its
+    // compressed bytes: too low a figure, which only leaves the growth as it was.
+    let toCome = jobs.reduce((s, job) => s + expectedBytes(job), 0) + (data.appendedLater ?? 0);
+    try {
+      for (let i = 0; i < jobs.length; i += 1) {
+        const job = jobs[i];
+        const { file, name, part } = job;
+        const size = jobBytes(job);
+        state.file = name;
+        state.fileIndex = job.index;
+        if (cancelled) {
+          reports.push(skippedJobReport(job));
+          continue;
+        }
+        m.expectBytes(toCome);
+        toCome -= expectedBytes(job);
+        const begin = part
+          ? m.beginFilePart(name, fields, part.firstLine, part.offset, part.end)
+          : m.beginFile(name, fields);
+        if (begin) throw new EngineError('FieldListError', begin);
+        const base = state.bytesDone;
+        let fedAt = 0;
+        const read = {
+          feed: (bytes) => {
+            const t0 = performance.now();
+            if (fedAt) timing.waitMs += t0 - fedAt;
+            feedBytes(m, bytes);
+            fedAt = performance.now();
+            timing.feedMs += fedAt - t0;
+            timing.chunks += 1;
+          },
+          done: () => m.partDone(),
+          onBytes: (n) => { state.bytesDone = base + Math.min(n, size); report(); },
+          shouldStop: () => cancelRequested,
+          chunkSize: READ_CHUNK,
+        };
+        const early = ahead?.index === i ? ahead : null;
+        ahead = null;
+        const readerNow = early?.reader ?? readers[0];
+        const following = jobs[i + 1];
+        const other = readers.find((r) => r !== readerNow && r?.usable);
+        if (job.gzip && following?.gzip && other && readerNow?.usable) {
+          ahead = { index: i + 1, reader: other, read: other.start(following, { chunkSize: READ_CHUNK, ahead: PREFETCH_AHEAD }) };
+        }
+        let outcome;
+        try {
+          // Without a reader thread (it could not start, or it died), this thread reads.
+          if (early) outcome = await early.read.consume(read);
+          else outcome = readerNow?.usable ? await readerNow.read(job, read) : await readJob(job, { ...read, pause: yieldToMessages });
+        } catch (err) {
+          const crash = checkCrash(err);
+          if (crash !== err) throw crash;
+          outcome = { gzip: false, error: `reading stopped: ${err?.message ?? err}`, stopped: false };
+        }
+        if (outcome.stopped) {
+          cancelled = true;
+          ahead?.read.stop();
+          ahead = null;
+        }
+        state.bytesDone = base + size;
+        let error = outcome.error ?? '';
+        if (outcome.stopped) error = `loading was cancelled after ${formatMB(outcome.bytesRead)} of ${formatMB(size)}: only the records read so far are included`;
+        // A part's byte count is the core's (its range); a whole file's is its size as read.
+        const fileReport = JSON.parse(m.endFileWith(Boolean(outcome.gzip), part ? 0 : file.size, error));
+        if (outcome.stopped) fileReport.partial = true;
+        reports.push(fileReport);
+        report(true);
       }
-      m.expectBytes(toCome);
-      toCome -= size;
-      const begin = part
-        ? m.beginFilePart(name, fields, part.firstLine, part.offset, part.end)
-        : m.beginFile(name, fields);
-      if (begin) throw new EngineError('FieldListError', begin);
-      const base = state.bytesDone;
-      let fedAt = 0;
-      const read = {
-        feed: (bytes) => {
-          const t0 = performance.now();
-          if (fedAt) timing.waitMs += t0 - fedAt;
-          feedBytes(m, bytes);
-          fedAt = performance.now();
-          timing.feedMs += fedAt - t0;
-          timing.chunks += 1;
-        },
-        done: () => m.partDone(),
-        onBytes: (n) => { state.bytesDone = base + Math.min(n, size); report(); },
-        shouldStop: () => cancelRequested,
-        chunkSize: READ_CHUNK,
-      };
-      let outcome;
-      try {
-        // Without a reader thread (it could not start, or it died), this thread reads.
-        outcome = reader?.usable ? await reader.read(job, read) : await readJob(job, { ...read, pause: yieldToMessages });
-      } catch (err) {
-        const crash = checkCrash(err);
-        if (crash !== err) throw crash;
-        outcome = { gzip: false, error: `reading stopped: ${err?.message ?? err}`, stopped: false };
-      }
-      if (outcome.stopped) cancelled = true;
-      state.bytesDone = base + size;
-      let error = outcome.error ?? '';
-      if (outcome.stopped) error = `loading was cancelled after ${formatMB(outcome.bytesRead)} of ${formatMB(size)}: only the records read so far are included`;
-      // A part's byte count is the core's (its range); a whole file's is its size as read.
-      const fileReport = JSON.parse(m.endFileWith(Boolean(outcome.gzip), part ? 0 : file.size, error));
-      if (outcome.stopped) fileReport.partial = true;
-      reports.push(fileReport);
-      report(true);
+    } finally {
+      ahead?.read.stop(); // (a throw: a read started early must not hold its reader thread)
     }
     report(true);
     const result = {

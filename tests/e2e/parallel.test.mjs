@@ -5,11 +5,11 @@
 // line numbers in the whole file.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, readFileSync, writeFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { openApp, loadFiles, cliAnalyze, cliGenerate, tempDir, expectCliTotals, typeFilter, DIST } from './helpers.mjs';
-import { parseWorkers, GZIP_WEIGHT, MIN_PARALLEL_BYTES } from '../../web/load-plan.js';
+import { openApp, loadFiles, cliAnalyze, cliGenerate, tempDir, expectCliTotals, typeFilter, waitState, shownTotals, DIST } from './helpers.mjs';
+import { parseWorkers } from '../../web/load-plan.js';
 
 // The page starts one parse worker per two cores (load-plan.js parseWorkers): it is told it
 // has 4, so that a large load is shared by 2 whatever this machine has.
@@ -117,22 +117,51 @@ test('when the reader thread cannot start, the engine reads the files itself: sa
   }
 });
 
-test('gzipped files on 2 cores are parsed by two workers, with the CLI\'s totals', async () => {
-  // On 2 cores a plain load stays in one worker; a mostly gzipped one gets two (parseWorkers:
-  // one reader's gunzip is slower than the parse). Two .gz files, 24 MB of work or more.
-  const files = [1, 2].map((k) => cliGenerate(join(dir, `part-${k}.log.gz`), ['--records', '200000', '--seed', String(40 + k)]));
-  const work = files.reduce((sum, f) => sum + statSync(f).size, 0) * GZIP_WEIGHT;
-  assert.ok(work >= MIN_PARALLEL_BYTES, `enough work to share (${work} bytes)`);
+test('gzipped files on 2 cores: one worker, the next file gunzipped on a second reader thread, the CLI\'s totals', async () => {
+  // On 2 cores a load stays in one parse worker (parseWorkers); with two .gz files in a row it
+  // starts a second reader thread and gunzips the second file there while it parses the first
+  // (worker.js, PREFETCH_AHEAD). Three files: the second thread serves the second file, the
+  // first thread the third, in order.
+  const files = [1, 2, 3].map((k) => cliGenerate(join(dir, `part-${k}.log.gz`), ['--records', '100000', '--seed', String(40 + k)]));
   const two = await openApp({ cores: 2 });
   try {
     await countWorkers(two.page);
     assert.equal(await loadFiles(two.page, files), 'ready');
-    assert.equal(await two.page.evaluate(() => window.__workersStarted), 1, 'one helper: two parse workers');
+    assert.equal(await two.page.evaluate(() => window.__workersStarted), 0, 'no helper worker');
+    assert.equal(two.page.workers().filter((w) => w.url().endsWith('/reader-worker.js')).length, 2, 'two reader threads');
     await expectCliTotals(two.page, files, '', 'gzip on 2 cores');
     const names = await two.page.locator('#files-table tbody tr').evaluateAll((trs) => trs.map((r) => r.cells[0].textContent));
-    assert.deepEqual(names, ['part-1.log.gz', 'part-2.log.gz'], 'one row per file, in order');
+    assert.deepEqual(names, ['part-1.log.gz', 'part-2.log.gz', 'part-3.log.gz'], 'one row per file, in order');
     await typeFilter(two.page, 'action = REJECT');
     await expectCliTotals(two.page, files, 'action = REJECT', 'filtered, gzip on 2 cores');
+    // Another load of two of them (the filter stays): the reader threads are free for it.
+    const again = [files[2], files[1]];
+    assert.equal(await loadFiles(two.page, again), 'ready');
+    await expectCliTotals(two.page, again, 'action = REJECT', 'gzip on 2 cores, loaded again');
+    assert.deepEqual(two.consoleErrors, []);
+  } finally {
+    await two.close();
+  }
+});
+
+test('a cancelled gzip load stops the file gunzipped ahead, and the next load reads everything', async () => {
+  // The second file is read on the second reader thread while the first is parsed; a cancel
+  // must stop that read too, or that thread would still hold it when the next load needs it.
+  // The second file gunzips to more than the read-ahead (PREFETCH_AHEAD × 4 MiB = 128 MiB), so
+  // a read left running would wait for the parse forever.
+  const files = [[1, 600000], [2, 1300000], [3, 10]].map(([k, n]) => cliGenerate(join(dir, `big-${k}.log.gz`), ['--records', String(n), '--seed', String(50 + k)]));
+  const two = await openApp({ cores: 2 });
+  try {
+    await two.page.setInputFiles('[data-testid="file-input"]', files);
+    await waitState(two.page, ['loading']);
+    await two.page.waitForFunction(() => /[1-9][\d,]* records/.test(document.getElementById('progress-stats').textContent));
+    await two.page.click('[data-testid="cancel-load"]');
+    assert.equal(await waitState(two.page, ['ready', 'error']), 'ready');
+    const shown = await shownTotals(two.page);
+    assert.ok(shown.records > 0 && shown.records < 1900010, `partial: ${shown.records}`);
+    assert.match(await two.page.textContent('[data-testid="partial-notice"]'), /Loading was cancelled/);
+    assert.equal(await loadFiles(two.page, files), 'ready');
+    await expectCliTotals(two.page, files, '', 'gzip loaded after a cancel');
     assert.deepEqual(two.consoleErrors, []);
   } finally {
     await two.close();

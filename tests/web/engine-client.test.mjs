@@ -45,7 +45,7 @@ test('engine_client.progress_then_result', async () => {
     reply({ id: msg.id, type: 'result', data: { loadedRecords: 7 } });
   }));
   const seen = [];
-  const res = await client.load([{ name: 'a.log', file: {} }], { onProgress: (p) => seen.push(p.bytesDone) });
+  const res = await client.load([{ name: 'a.log', file: new Blob(['x']) }], { onProgress: (p) => seen.push(p.bytesDone) });
   assert.deepEqual(seen, [1, 2]);
   assert.equal(res.loadedRecords, 7);
 });
@@ -91,6 +91,26 @@ test('engine_client.cancel_and_terminate', async () => {
   assert.deepEqual(await client.cancel(), { cancelled: true });
   client.terminate();
   await assert.rejects(load, { name: 'AbortError' });
+});
+
+test('engine_client.a_cancel_while_the_files_are_described_reaches_the_load', async () => {
+  // load() reads the files' heads before it sends the load: a cancel meanwhile is sent right
+  // after it (the worker resets its cancel flag when a load starts).
+  const sent = [];
+  const client = new EngineClient(() => new FakeWorker((msg, reply) => {
+    sent.push(msg.type);
+    if (msg.type === 'cancel') reply({ id: msg.id, type: 'result', data: { cancelled: true } });
+    if (msg.type === 'load') setTimeout(() => reply({ id: msg.id, type: 'result', data: { cancelled: sent.includes('cancel'), files: [] } }), 5);
+  }));
+  const load = client.load([{ name: 'a.log', file: new Blob(['x']) }]);
+  assert.deepEqual(await client.cancel(), { cancelled: true }, 'no worker yet, but a load about to start');
+  assert.deepEqual(sent, [], 'nothing sent while describing');
+  assert.equal((await load).cancelled, true);
+  assert.deepEqual(sent, ['load', 'cancel']);
+  // The next load is not cancelled.
+  sent.length = 0;
+  assert.equal((await client.load([{ name: 'b.log', file: new Blob(['y']) }])).cancelled, false);
+  assert.deepEqual(sent, ['load']);
 });
 
 test('engine_client.engine_crash_reported_by_the_worker_replaces_it', async () => {
