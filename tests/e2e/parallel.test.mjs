@@ -167,3 +167,21 @@ test('a cancelled gzip load stops the file gunzipped ahead, and the next load re
     await two.close();
   }
 });
+
+test('gzipped files on 4 cores: two workers, each gunzipping its next file ahead, merged in order', async () => {
+  // parseWorkers(4) = 2: each worker gets two .gz files and reads the second on its second
+  // reader thread while it parses the first; the helper's data set is then imported.
+  const files = [1, 2, 3, 4].map((k) => cliGenerate(join(dir, `four-${k}.log.gz`), ['--records', '100000', '--seed', String(60 + k)]));
+  const before = await page.evaluate(() => window.__workersStarted);
+  assert.equal(await loadFiles(page, files), 'ready');
+  assert.equal(await page.evaluate(() => window.__workersStarted) - before, 1, 'one helper worker');
+  const readers = page.workers().filter((w) => new URL(w.url()).pathname === '/reader-worker.js');
+  assert.equal(readers.length, 2, 'the engine\'s two reader threads (the helper\'s went with it)');
+  // (The filter of an earlier test stays across loads.)
+  await expectCliTotals(page, files, 'action = REJECT and dstport = 22', 'gzip on 4 cores, filtered');
+  await page.click('[data-testid="filter-clear"]');
+  await waitState(page, ['ready']);
+  await expectCliTotals(page, files, '', 'gzip on 4 cores');
+  const names = await page.locator('#files-table tbody tr').evaluateAll((trs) => trs.map((r) => r.cells[0].textContent));
+  assert.deepEqual(names, files.map((f) => basename(f)), 'one row per file, in order');
+});
