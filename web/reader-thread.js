@@ -34,9 +34,14 @@ export class ReaderThread {
     this.worker = worker;
     this.nextId = 1;
     this.failed = null; // why the thread died, if it did: then it is not used again
+    // The reads started and not ended, by id: the thread takes them in order, and a load may
+    // start the next ones before the current one ends (start()).
+    this.reads = new Map(); // id → {message(msg), fail()}
+    worker.onmessage = (e) => this.reads.get(e.data?.id)?.message(e.data);
     worker.onerror = (e) => {
       e.preventDefault?.();
       this.failed = e.message || 'worker error';
+      for (const read of [...this.reads.values()]) read.fail();
     };
   }
 
@@ -57,10 +62,11 @@ export class ReaderThread {
   }
 
   /**
-   * Starts reading `job` now and keeps its chunks until consume(opts) (read()'s options but
-   * chunkSize) feeds them: a load starts the next gzipped file on a second reader thread while
-   * the parse is still on the current one, so that two cores gunzip (worker.js). At most `ahead`
-   * chunks are read and not yet fed. stop() ends a read that will not be consumed.
+   * Starts reading `job` and keeps its chunks until consume(opts) (read()'s options but
+   * chunkSize) feeds them: a load starts the next gzipped files on its reader threads while the
+   * parse is still on the current one, so that two cores gunzip (worker.js). The thread reads
+   * the jobs started on it in the order they were started. At most `ahead` chunks of a job are
+   * read and not yet fed. stop() ends a read that will not be consumed.
    */
   start(job, { chunkSize, ahead = AHEAD }) {
     const id = this.nextId++;
@@ -97,23 +103,23 @@ export class ReaderThread {
       worker.postMessage({ type: 'ack', id, done: Boolean(opts.done?.()), buf: msg.buf }, [msg.buf]);
       return true;
     };
-    worker.onmessage = (e) => {
-      const msg = e.data ?? {};
-      if (msg.id !== id) return;
-      if (msg.type === 'chunk') {
-        if (sink) take(msg);
-        else if (!stopping) held.push(msg);
-      } else if (msg.type === 'end') {
-        ended = msg.outcome;
-        if (sink) finish();
-      }
-    };
-    worker.onerror = (e) => {
-      e.preventDefault?.();
-      this.failed = e.message || 'worker error';
-      ended = { gzip: false, members: 1, bytesRead: bytesFed, stopped: false, error: `reading stopped: the file reader thread failed (${this.failed})` };
-      if (sink) sink.resolve(ended);
-    };
+    this.reads.set(id, {
+      message: (msg) => {
+        if (msg.type === 'chunk') {
+          if (sink) take(msg);
+          else if (!stopping) held.push(msg);
+        } else if (msg.type === 'end') {
+          this.reads.delete(id);
+          ended = msg.outcome;
+          if (sink) finish();
+        }
+      },
+      fail: () => {
+        this.reads.delete(id);
+        ended = { gzip: false, members: 1, bytesRead: bytesFed, stopped: false, error: `reading stopped: the file reader thread failed (${this.failed})` };
+        if (sink) sink.resolve(ended);
+      },
+    });
     worker.postMessage({ type: 'read', id, job: { file: job.file, part: job.part ?? null }, chunkSize, ahead });
     return {
       consume: (opts) => new Promise((resolve, reject) => {

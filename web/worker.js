@@ -18,10 +18,15 @@ const READER_SCRIPT = 'reader-worker.js';
 // gathered into chunks of that size), and each chunk is copied once into one reused heap buffer
 // of the same size for feed(). Big chunks: few messages, awaits and copies per file.
 const READ_CHUNK = 4 << 20;
-// Chunks of the next gzipped file read and gunzipped ahead while the current one is parsed
-// (load): up to 128 MiB held, about what a second thread gunzips while the parse gets through a
-// 140 MB file.
+// The gzipped files read and gunzipped ahead while the current one is parsed (load): the next
+// file up to PREFETCH_AHEAD chunks (128 MiB, about what a second thread gunzips while the parse
+// gets through a 140 MB file); after it, small files (a folder from S3) up to PREFETCH_FILES
+// files and PREFETCH_BYTES of what they should gunzip to, PREFETCH_LATER chunks each, so that
+// the parse does not wait at every file's start.
 const PREFETCH_AHEAD = 32;
+const PREFETCH_LATER = 4;
+const PREFETCH_FILES = 8;
+const PREFETCH_BYTES = 64 << 20;
 const FEED_BUFFER = READ_CHUNK;
 // Progress reports at 4 a second: each costs the page's main thread a style and layout pass.
 const PROGRESS_MS = 250;
@@ -245,12 +250,29 @@ const handlers = {
     const timing = { feedMs: 0, waitMs: 0, chunks: 0 };
     const reader = await readerThread();
     // Gunzipping (~200-380 MB/s a thread) is slower than the parse: while a gzipped file is
-    // parsed, the next one, when gzipped too, is already read and gunzipped on the other
-    // reader thread, up to PREFETCH_AHEAD chunks (bench/README.md, "Gzip: the next file
-    // gunzipped ahead").
+    // parsed, the next ones, when gzipped too, are already read and gunzipped, job k on reader
+    // thread k mod 2 (bench/README.md, "Gzip: the next file gunzipped ahead").
     const readers = [reader];
     if (reader?.usable && jobs.some((job, i) => job.gzip && jobs[i + 1]?.gzip)) readers.push(await secondReaderThread());
-    let ahead = null; // {index, reader, read}: the next job's read, started early
+    const prefetching = readers.length === 2 && readers.every((r) => r?.usable);
+    // The reads started early, {index, reader, read}, for the jobs right after the current one
+    // and in order: a reader thread takes its reads in the order they were started.
+    const ahead = [];
+    const readAhead = (i) => {
+      let held = ahead.reduce((sum, a) => sum + expectedBytes(jobs[a.index]), 0);
+      for (let k = (ahead.at(-1)?.index ?? i) + 1; ahead.length < PREFETCH_FILES && jobs[k]?.gzip; k += 1) {
+        const bytes = expectedBytes(jobs[k]);
+        if (ahead.length > 0 && held + bytes > PREFETCH_BYTES) break;
+        const r = readers[k % 2];
+        if (!r?.usable) break;
+        const credits = ahead.length === 0 ? PREFETCH_AHEAD : PREFETCH_LATER;
+        ahead.push({ index: k, reader: r, read: r.start(jobs[k], { chunkSize: READ_CHUNK, ahead: credits }) });
+        held += bytes;
+      }
+    };
+    const stopReadsAhead = () => {
+      for (const a of ahead.splice(0)) a.read.stop();
+    };
     let cancelled = false;
     // Bytes still to come into this data set, for expectBytes (wasm/API.md). A gzipped file
     // counts what it gunzips to when load-plan.js could tell (expectedBytes), else its
@@ -289,19 +311,25 @@ const handlers = {
           shouldStop: () => cancelRequested,
           chunkSize: READ_CHUNK,
         };
-        const early = ahead?.index === i ? ahead : null;
-        ahead = null;
-        const readerNow = early?.reader ?? readers[0];
-        const following = jobs[i + 1];
-        const other = readers.find((r) => r !== readerNow && r?.usable);
-        if (job.gzip && following?.gzip && other && readerNow?.usable) {
-          ahead = { index: i + 1, reader: other, read: other.start(following, { chunkSize: READ_CHUNK, ahead: PREFETCH_AHEAD }) };
-        }
+        const early = ahead[0]?.index === i ? ahead.shift() : null;
+        // (Not read early: nothing after it was either, so its reader has no read queued.)
+        const readerNow = early?.reader ?? (prefetching ? readers[i % 2] : readers[0]);
         let outcome;
         try {
           // Without a reader thread (it could not start, or it died), this thread reads.
-          if (early) outcome = await early.read.consume(read);
-          else outcome = readerNow?.usable ? await readerNow.read(job, read) : await readJob(job, { ...read, pause: yieldToMessages });
+          // The next reads start before an early read's held chunks are fed (that takes a while,
+          // and their threads would wait), but after a read started now, which its thread must
+          // take before them.
+          let reading;
+          if (early) {
+            if (prefetching) readAhead(i);
+            reading = early.read.consume(read);
+          } else {
+            if (readerNow?.usable) reading = readerNow.read(job, read);
+            else reading = readJob(job, { ...read, pause: yieldToMessages });
+            if (prefetching) readAhead(i);
+          }
+          outcome = await reading;
         } catch (err) {
           const crash = checkCrash(err);
           if (crash !== err) throw crash;
@@ -309,8 +337,7 @@ const handlers = {
         }
         if (outcome.stopped) {
           cancelled = true;
-          ahead?.read.stop();
-          ahead = null;
+          stopReadsAhead();
         }
         state.bytesDone = base + size;
         let error = outcome.error ?? '';
@@ -322,7 +349,7 @@ const handlers = {
         report(true);
       }
     } finally {
-      ahead?.read.stop(); // (a throw: a read started early must not hold its reader thread)
+      stopReadsAhead(); // (a throw: a read started early must not hold its reader thread)
     }
     report(true);
     const result = {

@@ -185,3 +185,22 @@ test('gzipped files on 4 cores: two workers, each gunzipping its next file ahead
   const names = await page.locator('#files-table tbody tr').evaluateAll((trs) => trs.map((r) => r.cells[0].textContent));
   assert.deepEqual(names, files.map((f) => basename(f)), 'one row per file, in order');
 });
+
+test('a folder of small .gz files with a plain one among them: read ahead in order, the CLI\'s totals', async () => {
+  // Several small .gz files are read ahead at once, alternately on the two reader threads; a
+  // plain file stops the reading ahead until it is reached, and is then read on the thread whose
+  // turn it is (a thread takes its reads in order, so nothing may be queued before it there).
+  const files = [1, 2, 3, 4, 5, 6].map((k) => k === 3
+    ? cliGenerate(join(dir, `mixed-${k}.log`), ['--records', '20000', '--seed', String(70 + k)])
+    : cliGenerate(join(dir, `mixed-${k}.log.gz`), ['--records', '20000', '--seed', String(70 + k)]));
+  const two = await openApp({ cores: 2 });
+  try {
+    assert.equal(await loadFiles(two.page, files), 'ready');
+    await expectCliTotals(two.page, files, '', 'mixed .gz and plain files on 2 cores');
+    const names = await two.page.locator('#files-table tbody tr').evaluateAll((trs) => trs.map((r) => r.cells[0].textContent));
+    assert.deepEqual(names, files.map((f) => basename(f)), 'one row per file, in order');
+    assert.deepEqual(two.consoleErrors, []);
+  } finally {
+    await two.close();
+  }
+});
