@@ -5,7 +5,7 @@
 // line numbers in the whole file.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync, rmSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { openApp, loadFiles, cliAnalyze, cliGenerate, tempDir, expectCliTotals, typeFilter, waitState, shownTotals, DIST } from './helpers.mjs';
@@ -186,17 +186,19 @@ test('gzipped files on 4 cores: two workers, each gunzipping its next file ahead
   assert.deepEqual(names, files.map((f) => basename(f)), 'one row per file, in order');
 });
 
-test('a folder of small .gz files with a plain one among them: read ahead in order, the CLI\'s totals', async () => {
-  // Several small .gz files are read ahead at once, alternately on the two reader threads; a
-  // plain file stops the reading ahead until it is reached, and is then read on the thread whose
-  // turn it is (a thread takes its reads in order, so nothing may be queued before it there).
-  const files = [1, 2, 3, 4, 5, 6].map((k) => k === 3
-    ? cliGenerate(join(dir, `mixed-${k}.log`), ['--records', '20000', '--seed', String(70 + k)])
-    : cliGenerate(join(dir, `mixed-${k}.log.gz`), ['--records', '20000', '--seed', String(70 + k)]));
+test('small files with a large plain one among them: read ahead in order, the CLI\'s totals', async () => {
+  // Small files (.gz or plain) are read ahead several at once, alternately on the two reader
+  // threads; a large plain file (over 16 MiB) stops the reading ahead until it is reached, and
+  // is then read on the thread whose turn it is (a thread takes its reads in order, so nothing
+  // may be queued before it there).
+  const plain = (k, n) => cliGenerate(join(dir, `mixed-${k}.log`), ['--records', String(n), '--seed', String(70 + k)]);
+  const gz = (k) => cliGenerate(join(dir, `mixed-${k}.log.gz`), ['--records', '20000', '--seed', String(70 + k)]);
+  const files = [gz(1), gz(2), plain(3, 160000), gz(4), plain(5, 20000), gz(6), gz(7)];
+  assert.ok(statSync(files[2]).size > 16 * 2 ** 20, 'the large plain file is over 16 MiB');
   const two = await openApp({ cores: 2 });
   try {
     assert.equal(await loadFiles(two.page, files), 'ready');
-    await expectCliTotals(two.page, files, '', 'mixed .gz and plain files on 2 cores');
+    await expectCliTotals(two.page, files, '', 'small and large, .gz and plain files on 2 cores');
     const names = await two.page.locator('#files-table tbody tr').evaluateAll((trs) => trs.map((r) => r.cells[0].textContent));
     assert.deepEqual(names, files.map((f) => basename(f)), 'one row per file, in order');
     assert.deepEqual(two.consoleErrors, []);
