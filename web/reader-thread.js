@@ -63,8 +63,9 @@ export class ReaderThread {
 
   /**
    * Starts reading `job` and keeps its chunks until consume(opts) (read()'s options but
-   * chunkSize) feeds them: a load starts the next gzipped files on its reader threads while the
-   * parse is still on the current one, so that two cores gunzip (worker.js). The thread reads
+   * chunkSize) feeds them: a load starts the next files (gzipped, or small) on its reader
+   * threads while the parse is still on the current one, so that two cores gunzip and no file's
+   * start waits for its reader (worker.js readsAhead). The thread reads
    * the jobs started on it in the order they were started. At most `ahead` chunks of a job are
    * read and not yet fed. stop() ends a read that will not be consumed.
    */

@@ -18,29 +18,31 @@ const READER_SCRIPT = 'reader-worker.js';
 // gathered into chunks of that size), and each chunk is copied once into one reused heap buffer
 // of the same size for feed(). Big chunks: few messages, awaits and copies per file.
 const READ_CHUNK = 4 << 20;
-// The gzipped files read and gunzipped ahead while the current one is parsed (load): the next
-// file up to PREFETCH_AHEAD chunks (128 MiB, about what a second thread gunzips while the parse
-// gets through a 140 MB file); after it, small files (a folder from S3) up to PREFETCH_FILES
-// files and PREFETCH_BYTES of what they should gunzip to, PREFETCH_LATER chunks each, so that
-// the parse does not wait at every file's start.
+// The files read (and gunzipped) ahead while the current one is parsed (load; readsAhead says
+// which): the next file up to PREFETCH_AHEAD chunks (128 MiB, about what a second thread
+// gunzips while the parse gets through a 140 MB file); after it, small files (a folder from
+// S3) up to PREFETCH_FILES files and PREFETCH_BYTES of what they should gunzip to,
+// PREFETCH_LATER chunks each, so that the parse does not wait at every file's start.
 const PREFETCH_AHEAD = 32;
 const PREFETCH_LATER = 4;
 const PREFETCH_FILES = 8;
 const PREFETCH_BYTES = 64 << 20;
+const FEED_BUFFER = READ_CHUNK;
+// Progress reports at 4 a second: each costs the page's main thread a style and layout pass.
+const PROGRESS_MS = 250;
+const TRANSFER = Symbol('transfer');
+
 // Plain files are read ahead only up to this size: each file's start costs a few ms (the
 // reader's round trip), which adds up over a folder of small files (64 files: 0.74-0.84 ->
 // 0.49-0.51 s), while reading a large one ahead only competes with the parse (four 141 MB
 // files: 1.21-1.26 -> 1.23-1.46 s; bench/README.md, "Gzip: the next file gunzipped ahead").
 const SMALL_FILE = 16 << 20;
 
-// Whether a job is worth reading ahead: a gzipped file, or a small plain one.
+// Whether a job is worth reading ahead: a gzipped file, or a small plain one (not a part of a
+// file: a part's read ends when the core says its last line is in).
 function readsAhead(job) {
   return job !== undefined && !job.part && (job.gzip || job.size <= SMALL_FILE);
 }
-const FEED_BUFFER = READ_CHUNK;
-// Progress reports at 4 a second: each costs the page's main thread a style and layout pass.
-const PROGRESS_MS = 250;
-const TRANSFER = Symbol('transfer');
 
 let core = null; // the module instance (one data set)
 let corePromise = null;
