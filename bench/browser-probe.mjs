@@ -8,8 +8,8 @@
 // does. PROFILE=1 adds the main thread's CPU profile (CDP Profiler, self time by function;
 // INCL=n adds the n largest inclusive times; build with FLOWLENS_MINIFY=0 FLOWLENS_DIST=… and
 // serve that with DIST=… to see names). THINK_MS=n leaves the page idle n ms before the file is
-// given. FILES=a,b,… gives those files instead of the generated one (e.g. gzipped parts). A diagnostic, not a benchmark (one run; use
-// browser.mjs for figures).
+// given. FILES=a,b,… gives those files instead of the generated one (e.g. gzipped parts). A
+// diagnostic, not a benchmark (one run; use browser.mjs for figures).
 //   node bench/browser-probe.mjs [RECORDS]      (DIST=dir serves another build; CHROMIUM_ARGS='--js-flags=…' adds
 //   browser flags, e.g. to compare V8's wasm tiers)
 import { chromium } from 'playwright-core';

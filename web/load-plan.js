@@ -40,9 +40,8 @@ export function parseWorkers(cores) {
 
 /**
  * files: [{file, name}] → [{file, name, index, size, weight, gzip, splittable, firstLine,
- * plainSize?}]. A
- * file can be cut when it is large enough, does not start with the gzip magic or a JSON '{' /
- * '[', and its first line ends within the first HEAD_BYTES. `gzip` (which weighs the file
+ * plainSize?}]. A file can be cut when it is large enough, does not start with the gzip magic
+ * or a JSON '{' / '[', and its first line ends within the first HEAD_BYTES. `gzip` (which weighs the file
  * GZIP_WEIGHT times its size) comes from the magic for the files that are read, and from a
  * ".gz" name for the small ones, which are not (for planning only: the core tells gzip by its
  * magic whatever the name says).

@@ -59,24 +59,14 @@ class EngineError extends Error {
   }
 }
 
-// The file reader thread (reader-thread.js), started with the core; null when it cannot start.
-// The single-file build hands over a blob: URL for it (worker-prelude.js).
-let readerPromise = null;
-function readerThread() {
-  if (!readerPromise) {
-    readerPromise = startReaderThread(self.flowlensReaderUrl ?? new URL(READER_SCRIPT, self.location.href).href);
-  }
-  return readerPromise;
-}
-
-// A second reader thread, started at the first load with two gzipped files in a row: the next
-// one is gunzipped on it while the current one is parsed (load).
-let secondReaderPromise = null;
-function secondReaderThread() {
-  if (!secondReaderPromise) {
-    secondReaderPromise = startReaderThread(self.flowlensReaderUrl ?? new URL(READER_SCRIPT, self.location.href).href);
-  }
-  return secondReaderPromise;
+// The file reader threads (reader-thread.js), each started once and kept; null when one cannot
+// start. Thread 0 starts with the core; thread 1 at the first load with two files in a row worth
+// reading ahead (load, readsAhead). The single-file build hands over a blob: URL for them
+// (worker-prelude.js).
+const readerPromises = [];
+function readerThread(k = 0) {
+  readerPromises[k] ??= startReaderThread(self.flowlensReaderUrl ?? new URL(READER_SCRIPT, self.location.href).href);
+  return readerPromises[k];
 }
 
 function loadCore() {
@@ -265,7 +255,7 @@ const handlers = {
     // next ones, when gzipped (or small, readsAhead), are already read and gunzipped, job k on
     // reader thread k mod 2 (bench/README.md, "Gzip: the next file gunzipped ahead").
     const readers = [reader];
-    if (reader?.usable && jobs.some((job, i) => readsAhead(job) && readsAhead(jobs[i + 1]))) readers.push(await secondReaderThread());
+    if (reader?.usable && jobs.some((job, i) => readsAhead(job) && readsAhead(jobs[i + 1]))) readers.push(await readerThread(1));
     const prefetching = readers.length === 2 && readers.every((r) => r?.usable);
     // The reads started early, {index, reader, read}, for the jobs right after the current one
     // and in order: a reader thread takes its reads in the order they were started.

@@ -49,6 +49,11 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+// The files table's names, top to bottom (one row per file).
+function shownFileNames(p) {
+  return p.locator('#files-table tbody tr').evaluateAll((trs) => trs.map((r) => r.cells[0].textContent));
+}
+
 // A generated log of ~36 MB with bad lines spread through it, some near its middle (where a
 // 2-worker split cuts it) and one right at its end without a newline.
 function bigLogWithBadLines(path) {
@@ -130,7 +135,7 @@ test('gzipped files on 2 cores: one worker, the next file gunzipped on a second 
     assert.equal(await two.page.evaluate(() => window.__workersStarted), 0, 'no helper worker');
     assert.equal(two.page.workers().filter((w) => w.url().endsWith('/reader-worker.js')).length, 2, 'two reader threads');
     await expectCliTotals(two.page, files, '', 'gzip on 2 cores');
-    const names = await two.page.locator('#files-table tbody tr').evaluateAll((trs) => trs.map((r) => r.cells[0].textContent));
+    const names = await shownFileNames(two.page);
     assert.deepEqual(names, ['part-1.log.gz', 'part-2.log.gz', 'part-3.log.gz'], 'one row per file, in order');
     await typeFilter(two.page, 'action = REJECT');
     await expectCliTotals(two.page, files, 'action = REJECT', 'filtered, gzip on 2 cores');
@@ -182,7 +187,7 @@ test('gzipped files on 4 cores: two workers, each gunzipping its next file ahead
   await page.click('[data-testid="filter-clear"]');
   await waitState(page, ['ready']);
   await expectCliTotals(page, files, '', 'gzip on 4 cores');
-  const names = await page.locator('#files-table tbody tr').evaluateAll((trs) => trs.map((r) => r.cells[0].textContent));
+  const names = await shownFileNames(page);
   assert.deepEqual(names, files.map((f) => basename(f)), 'one row per file, in order');
 });
 
@@ -199,7 +204,7 @@ test('small files with a large plain one among them: read ahead in order, the CL
   try {
     assert.equal(await loadFiles(two.page, files), 'ready');
     await expectCliTotals(two.page, files, '', 'small and large, .gz and plain files on 2 cores');
-    const names = await two.page.locator('#files-table tbody tr').evaluateAll((trs) => trs.map((r) => r.cells[0].textContent));
+    const names = await shownFileNames(two.page);
     assert.deepEqual(names, files.map((f) => basename(f)), 'one row per file, in order');
     assert.deepEqual(two.consoleErrors, []);
   } finally {

@@ -6,8 +6,8 @@
 // chart is drawn from one made-up analysis, then updated from three more of the same shape: the
 // path a filter change takes. V8 optimises a function only after several runs: with one update,
 // the first real drawings after a load still ran slower code (the time series 33-47 ms against
-// 23-25 ms with three; bench/README.md, "Latest figures (2026-11-24, 12:5"). The charts sit in an off-screen container, hidden from assistive
-// technology, and are disposed of afterwards.
+// 23-25 ms with three; bench/README.md, "Latest figures (2026-11-24, 12:5"). The charts sit in
+// an off-screen container, hidden from assistive technology, and are disposed of afterwards.
 
 import { ChartsHost } from './charts-host.js';
 
