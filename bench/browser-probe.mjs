@@ -74,6 +74,48 @@ function summarize(profile, label) {
   }
   console.log(label, [...self].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([k, v]) => `${(v / 1000).toFixed(1)}ms ${k}`).join('\n  '));
 }
+// TRACE=1: a Chromium trace over each filter (and its clear); prints, per renderer thread, its
+// busy time (top-level tasks) and the largest event kinds by summed duration (nested events
+// count in their parents too). Tells the main thread's native work ("(program)" in a profile:
+// style, layout, paint, message decoding) from script, and the worker's share of the cores.
+let traceEvents = [];
+cdp.on('Tracing.dataCollected', (e) => traceEvents.push(...e.value));
+const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'blink', 'toplevel'];
+async function traceStart() { traceEvents = []; await cdp.send('Tracing.start', { traceConfig: { includedCategories: TRACE_CATEGORIES } }); }
+async function traceStop(label) {
+  const done = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
+  await cdp.send('Tracing.end');
+  await done;
+  const names = new Map();
+  for (const e of traceEvents) if (e.ph === 'M' && e.name === 'thread_name') names.set(`${e.pid}/${e.tid}`, e.args.name);
+  const threads = new Map();
+  for (const e of traceEvents) {
+    if (e.ph !== 'X' || !e.dur) continue;
+    const t = names.get(`${e.pid}/${e.tid}`) ?? `${e.pid}/${e.tid}`;
+    if (!threads.has(t)) threads.set(t, { busy: 0, by: new Map() });
+    const th = threads.get(t);
+    if (e.name === 'ThreadControllerImpl::RunTask' || e.name === 'RunTask') th.busy += e.dur;
+    th.by.set(e.name, (th.by.get(e.name) ?? 0) + e.dur);
+  }
+  console.log(label);
+  if (process.env.TRACE === 'tasks') {
+    // Each main-thread and worker task in order: start (ms from the first), length, its largest inner events.
+    for (const want of ['CrRendererMain', 'DedicatedWorker thread']) {
+      const evs = traceEvents.filter((e) => e.ph === 'X' && e.dur && names.get(`${e.pid}/${e.tid}`) === want).sort((a, b) => a.ts - b.ts);
+      const tasks = evs.filter((e) => e.name === 'ThreadControllerImpl::RunTask' && e.dur > 1000);
+      const t0 = Math.min(...traceEvents.filter((e) => e.ts > 0).map((e) => e.ts));
+      for (const task of tasks) {
+        const inner = evs.filter((e) => e !== task && e.ts >= task.ts && e.ts + e.dur <= task.ts + task.dur && e.name !== 'RunTask' && e.dur > 500);
+        console.log(`  ${want.slice(0, 6)} @${((task.ts - t0) / 1000).toFixed(1)} ${(task.dur / 1000).toFixed(1)} ms: ${inner.slice(0, 14).map((e) => `${e.name}${e.args?.data?.functionName ? '(' + e.args.data.functionName + ')' : e.args?.data?.type ? '(' + e.args.data.type + ')' : ''} ${(e.dur / 1000).toFixed(1)}`).join(', ')}`);
+      }
+    }
+  }
+  for (const [t, th] of [...threads].sort((a, b) => b[1].busy - a[1].busy).slice(0, 8)) {
+    if (th.busy < 2000) continue;
+    const top = [...th.by].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([n, us]) => `${n} ${(us / 1000).toFixed(1)}`).join(', ');
+    console.log(`  ${t}: busy ${(th.busy / 1000).toFixed(1)} ms: ${top}`);
+  }
+}
 // THINK_MS=n waits n ms before the file is given (as browser.mjs): the page's idle work done.
 if (process.env.THINK_MS) await page.waitForTimeout(Number(process.env.THINK_MS));
 if (process.env.PROFILE) await cdp.send('Profiler.start');
@@ -85,12 +127,16 @@ for (const f of process.env.FILTERS?.split(';') ?? ['action = REJECT', 'addr in 
   await page.evaluate(() => performance.clearMarks());
   await page.fill('[data-testid="filter-input"]', f);
   if (process.env.PROFILE) await cdp.send('Profiler.start');
+  if (process.env.TRACE) await traceStart();
   await page.press('[data-testid="filter-input"]', 'Enter');
   await dump('filter ' + f);
+  if (process.env.TRACE) await traceStop('trace (filter):');
   if (process.env.PROFILE) summarize((await cdp.send('Profiler.stop')).profile, 'main-thread self (filter):\n  ');
   if (process.env.CLEAR) { // as bench/browser.mjs: the filter is cleared (a click) before the next one
+    if (process.env.TRACE) await traceStart();
     await page.click('[data-testid="filter-clear"]');
     await dump('clear');
+    if (process.env.TRACE) await traceStop('trace (clear):');
   }
 }
 await ctx.close(); rmSync(udd, { recursive: true, force: true }); server.close();

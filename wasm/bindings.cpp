@@ -70,6 +70,10 @@ struct Session {
     // an earlier one evaluates only the new one. Emptied when the generation moves.
     ConditionCache conditions{8};
     uint64_t conditions_generation = 0;
+    // Recent reject reports by their rejected rows (analyses.hpp): adding `action = REJECT` to a
+    // filter, or taking it away, reuses the report. Emptied when the generation moves.
+    RejectMemo rejects;
+    uint64_t rejects_generation = 0;
     std::vector<uint8_t> exported;  // exportData()'s bytes, viewed from JS until the next call
     uint64_t expected_bytes = 0;    // expectBytes(), for the next beginFile / beginFilePart
 };
@@ -333,6 +337,12 @@ std::string with_analysis(const std::string& filter, const Options& o, Write&& w
         opts.scan = {o.scanPorts, o.scanHosts};
         opts.timeseries = opts.rejects = o.sections.empty();
         opts.before_rejects = std::move(before_rejects);
+        Session& s = session();
+        if (s.rejects_generation != s.generation) {
+            s.rejects.clear();
+            s.rejects_generation = s.generation;
+        }
+        opts.reject_memo = &s.rejects;
         auto result = analyze(store, sel.rows, opts);
         if (auto* err = std::get_if<std::string>(&result)) return error_json(*err);
         std::string out;

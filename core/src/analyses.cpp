@@ -1265,6 +1265,7 @@ struct Plan {
     bool rejects = false;
     ScanThresholds thresholds;
     std::function<void(const Outcome&)> before_rejects;  // see AnalysisOptions::before_rejects
+    RejectMemo* memo = nullptr;                          // see AnalysisOptions::reject_memo
 };
 
 struct Outcome {
@@ -1282,8 +1283,89 @@ struct RowList {
     RowRun run() const noexcept { return {row.data(), bytes.data(), packets.data(), row.size()}; }
 };
 
-void scan_report(const Store& store, const RowSet& rows, const RowList& rej, const CodeClass& action,
-                 RejectReport& rep);
+// A scanner as found among the rejected rows: all but what the rest of the selection adds (its
+// accepted records, and so its explanation). What a RejectMemo keeps of the scanners.
+struct ScannerDraft {
+    Scanner scanner;
+    uint32_t source = 0;  // address id
+    bool port_scan = false, host_sweep = false;
+    ReplyShape replies;
+};
+std::vector<ScannerDraft> find_scanners(const Store& store, const RowList& rej, ScanThresholds thresholds);
+void finish_scanners(const Store& store, const RowSet& rows, const CodeClass& action,
+                     const std::vector<ScannerDraft>& drafts, bool all_rejected, std::vector<Scanner>& out);
+
+}  // namespace
+
+// ---- reject reports kept by their rejected rows (RejectMemo) ------------------------------------
+
+struct RejectMemo::Entry {
+    const Store* store = nullptr;
+    size_t store_rows = 0;
+    size_t n = 0;
+    ScanThresholds thresholds;
+    size_t count = 0;            // rejected rows
+    std::vector<uint64_t> bits;  // which rows
+    RejectReport report;         // without its scanners: those are finished per selection
+    std::vector<ScannerDraft> drafts;
+};
+
+RejectMemo::RejectMemo() = default;
+RejectMemo::~RejectMemo() = default;
+void RejectMemo::clear() noexcept {
+    entries_.clear();
+    hits_ = 0;
+}
+size_t RejectMemo::size() const noexcept { return entries_.size(); }
+uint64_t RejectMemo::hits() const noexcept { return hits_; }
+
+struct RejectMemoAccess {
+    // The report made from exactly these rejected rows (in increasing order), or nullptr.
+    static const RejectMemo::Entry* find(RejectMemo* memo, const Store& store, const std::vector<uint32_t>& rows,
+                                         size_t n, ScanThresholds thresholds) {
+        if (!memo) return nullptr;
+        auto& entries = memo->entries_;
+        for (size_t k = entries.size(); k-- > 0;) {
+            const RejectMemo::Entry& e = *entries[k];
+            if (e.store != &store || e.store_rows != store.rows() || e.n != n || e.count != rows.size() ||
+                e.thresholds.min_ports != thresholds.min_ports || e.thresholds.min_hosts != thresholds.min_hosts)
+                continue;
+            // As many rows, all of them in the set: the same set.
+            const uint64_t* bits = e.bits.data();
+            if (!std::all_of(rows.begin(), rows.end(), [&](uint32_t r) { return (bits[r >> 6] >> (r & 63)) & 1u; }))
+                continue;
+            std::rotate(entries.begin() + static_cast<std::ptrdiff_t>(k), entries.begin() + static_cast<std::ptrdiff_t>(k) + 1,
+                        entries.end());
+            ++memo->hits_;
+            return entries.back().get();
+        }
+        return nullptr;
+    }
+
+    // Keeps `report` (but its scanners) and `drafts` (moved from) as made from `rows`, the oldest
+    // report going when kEntries are kept; returns the entry, or nullptr without a memo.
+    static const RejectMemo::Entry* keep(RejectMemo* memo, const Store& store, const std::vector<uint32_t>& rows,
+                                         size_t n, const RejectReport& report, std::vector<ScannerDraft>& drafts) {
+        if (!memo) return nullptr;
+        auto e = std::make_unique<RejectMemo::Entry>();
+        e->store = &store;
+        e->store_rows = store.rows();
+        e->n = n;
+        e->thresholds = report.thresholds;
+        e->count = rows.size();
+        e->bits.assign(store.rows() / 64 + 1, 0);
+        for (uint32_t r : rows) e->bits[r >> 6] |= uint64_t{1} << (r & 63);
+        e->report = report;
+        e->report.scanners.clear();
+        e->drafts = std::move(drafts);
+        auto& entries = memo->entries_;
+        if (entries.size() >= RejectMemo::kEntries) entries.erase(entries.begin());
+        entries.push_back(std::move(e));
+        return entries.back().get();
+    }
+};
+
+namespace {
 
 // A server's reply, by its ports: from a well-known port (below 1024, and not null: a null reads
 // 0) to an ephemeral one (1024 and up, so not null). Both the reject report's replies and the
@@ -1662,22 +1744,32 @@ private:
 
     void finish_rejects() {
         RejectReport& rep = out_.rejects;
-        rep.thresholds = plan_.thresholds;
-        rep.records = rej_.row.size();
-        for (uint64_t by : rej_.bytes) rep.bytes += by;
-        auto top = [&](size_t i) {
-            if (reject_tops_[i]) return std::move(*reject_tops_[i]);  // ranked from a main list
-            return top_of(rej_, kRejectTops[i]);
-        };
-        rep.by_dstport = top(0);
-        rep.by_source = top(1);
-        rep.by_destination = top(2);
-        rep.by_interface = top(3);
-        const RowList replies = reply_rows(store_, rej_);
-        rep.reply_records = replies.row.size();
-        for (uint64_t by : replies.bytes) rep.reply_bytes += by;
-        rep.replies_by_source = top_of(replies, "srcaddr,srcport");
-        scan_report(store_, rows_, rej_, action_, rep);
+        std::vector<ScannerDraft> found;
+        const std::vector<ScannerDraft>* drafts = &found;
+        if (const RejectMemo::Entry* known = RejectMemoAccess::find(plan_.memo, store_, rej_.row, plan_.n, plan_.thresholds)) {
+            rep = known->report;
+            drafts = &known->drafts;
+        } else {
+            rep.thresholds = plan_.thresholds;
+            rep.records = rej_.row.size();
+            for (uint64_t by : rej_.bytes) rep.bytes += by;
+            auto top = [&](size_t i) {
+                if (reject_tops_[i]) return std::move(*reject_tops_[i]);  // ranked from a main list
+                return top_of(rej_, kRejectTops[i]);
+            };
+            rep.by_dstport = top(0);
+            rep.by_source = top(1);
+            rep.by_destination = top(2);
+            rep.by_interface = top(3);
+            const RowList replies = reply_rows(store_, rej_);
+            rep.reply_records = replies.row.size();
+            for (uint64_t by : replies.bytes) rep.reply_bytes += by;
+            rep.replies_by_source = top_of(replies, "srcaddr,srcport");
+            found = find_scanners(store_, rej_, plan_.thresholds);
+            if (const RejectMemo::Entry* kept = RejectMemoAccess::keep(plan_.memo, store_, rej_.row, plan_.n, rep, found))
+                drafts = &kept->drafts;
+        }
+        finish_scanners(store_, rows_, action_, *drafts, rej_.row.size() == selected_, rep.scanners);
     }
 
     const Store& store_;
@@ -1823,9 +1915,8 @@ void distinct_ports_by_group(const std::vector<uint32_t>& group, const std::vect
 
 // Scanners: per source, distinct (source, port) and (source, destination) pairs among the
 // rejected rows. Both pair keys are non-zero because null sources are skipped.
-void scan_report(const Store& store, const RowSet& rows, const RowList& rej, const CodeClass& action,
-                 RejectReport& rep) {
-    const ScanThresholds thresholds = rep.thresholds;
+std::vector<ScannerDraft> find_scanners(const Store& store, const RowList& rej, ScanThresholds thresholds) {
+    std::vector<ScannerDraft> drafts;
     const StoredView src = ids_of(store, "srcaddr", FieldKind::Address);
     const StoredView dst = ids_of(store, "dstaddr", FieldKind::Address);
     const Column* port_col = store.find("dstport");
@@ -1834,7 +1925,7 @@ void scan_report(const Store& store, const RowSet& rows, const RowList& rej, con
     const uint16_t* sports = sport_col && sport_col->kind == FieldKind::Port ? sport_col->stored_as<uint16_t>() : nullptr;
     const SecondsView start = start_view(store);
     const TimeView end = time_view(store, "end");
-    if (!src || rep.records == 0) return;
+    if (!src || rej.row.empty()) return drafts;
 
     struct SourceStats {
         uint32_t src = 0;
@@ -1920,7 +2011,6 @@ void scan_report(const Store& store, const RowSet& rows, const RowList& rej, con
     std::vector<const SourceStats*> flagged;
     for (const SourceStats& st : stats)
         if (is_port_scan(st) || is_sweep(st)) flagged.push_back(&st);
-    if (flagged.empty()) return;
     const AddressTable& addrs = store.addresses();
     std::sort(flagged.begin(), flagged.end(), [&](const SourceStats* l, const SourceStats* r) {
         uint64_t bl = std::max(l->ports, l->hosts), br = std::max(r->ports, r->hosts);
@@ -1928,56 +2018,74 @@ void scan_report(const Store& store, const RowSet& rows, const RowList& rej, con
         if (l->records != r->records) return l->records > r->records;
         return address_less(addrs.address(l->src), addrs.address(r->src));
     });
-
-    FlatMap<uint32_t> scanner_of;  // source id -> scanner index + 1
-    std::vector<uint64_t> is_scanner(addrs.size() / 64 + 1, 0);
-    for (size_t i = 0; i < flagged.size(); ++i) {
-        uint32_t s = flagged[i]->src;
-        scanner_of[s] = static_cast<uint32_t>(i + 1);
-        is_scanner[s >> 6] |= uint64_t{1} << (s & 63);
-    }
-    std::vector<std::vector<uint16_t>> accepted_ports(flagged.size());
-
-    // Did any of the scanners' flows get through? A security engineer's first question.
-    std::vector<uint64_t> accepted(flagged.size(), 0);
-    FlatSet accepted_pairs;
-    auto visit = [&](size_t r) {
-        if (action(r) != kAccept) return;
-        uint32_t i = *scanner_of.find(src[r]) - 1;
-        ++accepted[i];
-        if (ports) {
-            uint16_t p = ports[r];
-            if ((p != 0 || !port_col->nulls.is_null(r)) && accepted_pairs.insert((uint64_t{i + 1} << 16) | p))
-                accepted_ports[i].push_back(p);
-        }
-    };
-    const std::vector<uint64_t>& words = rows.words();
-    for (size_t w = 0; w < words.size(); w += 256)
-        rows_from(words, w, std::min(words.size(), w + 256), src, is_scanner.data(), visit);
-
-    rep.scanners.reserve(flagged.size());
-    for (size_t i = 0; i < flagged.size(); ++i) {
-        const SourceStats& st = *flagged[i];
-        Scanner sc;
-        const IpAddress& addr = addrs.address(st.src);
-        sc.source = to_string(addr);
-        bool ps = is_port_scan(st), hs = is_sweep(st);
-        sc.kind = ps && hs ? "port scan and host sweep" : ps ? "port scan" : "host sweep";
-        sc.rejected_records = st.records;
-        sc.accepted_records = accepted[i];
-        sc.distinct_ports = st.ports;
-        sc.distinct_hosts = st.hosts;
-        std::vector<uint16_t>& rp = distinct_ports[static_cast<size_t>(&st - stats.data())];
+    drafts.reserve(flagged.size());
+    for (const SourceStats* st : flagged) {
+        ScannerDraft& d = drafts.emplace_back();
+        d.source = st->src;
+        d.port_scan = is_port_scan(*st);
+        d.host_sweep = is_sweep(*st);
+        d.replies = st->replies;
+        Scanner& sc = d.scanner;
+        sc.source = to_string(addrs.address(st->src));
+        sc.kind = d.port_scan && d.host_sweep ? "port scan and host sweep" : d.port_scan ? "port scan" : "host sweep";
+        sc.rejected_records = st->records;
+        sc.distinct_ports = st->ports;
+        sc.distinct_hosts = st->hosts;
+        std::vector<uint16_t>& rp = distinct_ports[static_cast<size_t>(st - stats.data())];
         size_t keep = std::min<size_t>(rp.size(), 10);
         std::partial_sort(rp.begin(), rp.begin() + static_cast<std::ptrdiff_t>(keep), rp.end());
         sc.sample_ports.assign(rp.begin(), rp.begin() + static_cast<std::ptrdiff_t>(keep));
-        if (st.timed) {
-            sc.first_seen = st.first;
-            sc.last_seen = st.last;
+        if (st->timed) {
+            sc.first_seen = st->first;
+            sc.last_seen = st->last;
         }
+    }
+    return drafts;
+}
+
+void finish_scanners(const Store& store, const RowSet& rows, const CodeClass& action,
+                     const std::vector<ScannerDraft>& drafts, bool all_rejected, std::vector<Scanner>& out) {
+    out.clear();
+    if (drafts.empty()) return;
+    const StoredView src = ids_of(store, "srcaddr", FieldKind::Address);
+    const Column* port_col = store.find("dstport");
+    const uint16_t* ports = port_col && port_col->kind == FieldKind::Port ? port_col->stored_as<uint16_t>() : nullptr;
+    const AddressTable& addrs = store.addresses();
+    std::vector<uint64_t> accepted(drafts.size(), 0);
+    std::vector<std::vector<uint16_t>> accepted_ports(drafts.size());
+    // Did any of the scanners' flows get through? A security engineer's first question. Not
+    // when every selected row is rejected (a filter on action = REJECT): nothing got through.
+    if (!all_rejected) {
+        FlatMap<uint32_t> scanner_of;  // source id -> scanner index + 1
+        std::vector<uint64_t> is_scanner(addrs.size() / 64 + 1, 0);
+        for (size_t i = 0; i < drafts.size(); ++i) {
+            uint32_t s = drafts[i].source;
+            scanner_of[s] = static_cast<uint32_t>(i + 1);
+            is_scanner[s >> 6] |= uint64_t{1} << (s & 63);
+        }
+        FlatSet accepted_pairs;
+        auto visit = [&](size_t r) {
+            if (action(r) != kAccept) return;
+            uint32_t i = *scanner_of.find(src[r]) - 1;
+            ++accepted[i];
+            if (ports) {
+                uint16_t p = ports[r];
+                if ((p != 0 || !port_col->nulls.is_null(r)) && accepted_pairs.insert((uint64_t{i + 1} << 16) | p))
+                    accepted_ports[i].push_back(p);
+            }
+        };
+        const std::vector<uint64_t>& words = rows.words();
+        for (size_t w = 0; w < words.size(); w += 256)
+            rows_from(words, w, std::min(words.size(), w + 256), src, is_scanner.data(), visit);
+    }
+    out.reserve(drafts.size());
+    for (size_t i = 0; i < drafts.size(); ++i) {
+        const ScannerDraft& d = drafts[i];
+        Scanner& sc = out.emplace_back(d.scanner);
+        sc.accepted_records = accepted[i];
         std::sort(accepted_ports[i].begin(), accepted_ports[i].end());
-        sc.explanation = explain(sc, ps, hs, is_private(addr), accepted_ports[i], st.replies);
-        rep.scanners.push_back(std::move(sc));
+        sc.explanation = explain(sc, d.port_scan, d.host_sweep, is_private(addrs.address(d.source)), accepted_ports[i],
+                                 d.replies);
     }
 }
 
@@ -2056,6 +2164,7 @@ std::variant<Analysis, std::string> analyze_all(const Store& store, const RowSet
     plan.n = options.top_n;
     plan.bucket_seconds = options.bucket_seconds;
     plan.thresholds = options.scan;
+    plan.memo = options.reject_memo;
     std::vector<std::string> keys = options.top_keys.empty() ? default_top_keys(store) : options.top_keys;
     for (const std::string& key : keys) {
         auto parsed = parse_key(store, key, false);

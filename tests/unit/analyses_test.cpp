@@ -1370,6 +1370,85 @@ TEST_CASE("analyses.rejects_of_an_all_rejected_selection_come_ranked_by_records"
     same(rep.by_dstport, top(s, rejected, "dstport", Metric::Records, 10));
 }
 
+TEST_CASE("analyses.reject_memo_reuses_the_report_of_the_same_rejected_rows") {
+    // scan_store(): rows 0..19 and 21..59 rejected, 20 accepted (A's port 443), 60 NODATA.
+    Store s = scan_store();
+    const IngestReport ingest;
+    RejectMemo memo;
+    // The whole document, made with the memo or without: they must be the same text.
+    const auto document = [&](const RowSet& rows, RejectMemo* m, size_t n = 10, ScanThresholds t = {}) {
+        AnalysisOptions o;
+        o.top_n = n;
+        o.scan = t;
+        o.reject_memo = m;
+        auto result = analyze(s, rows, o);
+        REQUIRE(std::holds_alternative<Analysis>(result));
+        std::string out;
+        JsonWriter w(out);
+        write_analysis_json(w, std::get<Analysis>(result), "", ingest, s);
+        return std::make_pair(out, std::get<Analysis>(result).rejects);
+    };
+    const auto same_as_without = [&](const RowSet& rows, size_t n = 10, ScanThresholds t = {}) {
+        auto with = document(rows, &memo, n, t);
+        CHECK(with.first == document(rows, nullptr, n, t).first);
+        return with.second;
+    };
+    RowSet rejected(s.rows());
+    for (size_t r = 0; r < 60; ++r)
+        if (r != 20) rejected.set(r);
+
+    // Every row: made and kept. A (198.51.100.7) got through once.
+    RejectReport all = same_as_without(all_rows(s));
+    CHECK(memo.hits() == 0);
+    CHECK(memo.size() == 1);
+    REQUIRE(sources(all) == Keys{"10.0.0.99", "198.51.100.7"});
+    CHECK(all.scanners[1].accepted_records == 1);
+
+    // action = REJECT: the same 59 rejected rows, so the same report, but nothing got through.
+    RejectReport rej = same_as_without(rejected);
+    CHECK(memo.hits() == 1);
+    CHECK(memo.size() == 1);
+    REQUIRE(sources(rej) == Keys{"10.0.0.99", "198.51.100.7"});
+    CHECK(rej.scanners[1].accepted_records == 0);
+    CHECK(contains(rej.scanners[1].explanation, "None of its flows were accepted."));
+
+    // Every row again: A's accepted record counts again (not the last selection's none).
+    CHECK(same_as_without(all_rows(s)).scanners[1].accepted_records == 1);
+    CHECK(memo.hits() == 2);
+
+    // Without A's port-20 record: other rejected rows, a report of its own (A falls below 20
+    // ports); then the same rejected rows with the accepted row: found again.
+    RowSet fewer = all_rows(s);
+    fewer.reset(19);
+    CHECK(sources(same_as_without(fewer)) == Keys{"10.0.0.99"});
+    CHECK(memo.hits() == 2);
+    CHECK(memo.size() == 2);
+    RowSet fewer_rejected = rejected;
+    fewer_rejected.reset(19);
+    same_as_without(fewer_rejected);
+    CHECK(memo.hits() == 3);
+
+    // Another list length or other thresholds: not the same report.
+    same_as_without(all_rows(s), 3);
+    CHECK(memo.hits() == 3);
+    CHECK(sources(same_as_without(all_rows(s), 10, {19, 0})) == Keys{"198.51.100.7", "198.51.100.8"});
+    CHECK(memo.hits() == 3);
+    CHECK(memo.size() == RejectMemo::kEntries);
+
+    // The oldest goes first: one more report, and the whole selection's (used at the third
+    // query, the least recent now) must be made again.
+    same_as_without(only(s, {0, 1, 2}));
+    CHECK(memo.size() == RejectMemo::kEntries);
+    same_as_without(all_rows(s));
+    CHECK(memo.hits() == 3);
+
+    memo.clear();
+    CHECK(memo.size() == 0);
+    CHECK(memo.hits() == 0);
+    same_as_without(rejected);
+    CHECK(memo.hits() == 0);
+}
+
 TEST_CASE("analyses.json_syntax_checker") {
     // The checker itself must reject what it should, or the checks above prove nothing.
     CHECK(JsonSyntax::valid("{\"a\":[1,-2.5,true,null,\"x\\u00e9\"]}"));

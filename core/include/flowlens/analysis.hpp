@@ -48,6 +48,9 @@ struct AnalysisOptions {
     // rows are rejected), and the page draws the rest meanwhile. analyze() then returns the
     // whole analysis as usual.
     std::function<void(const struct Analysis&)> before_rejects;
+    // When set, the reject report is looked up here first and kept here when made (RejectMemo,
+    // analyses.hpp). The result is the same either way.
+    RejectMemo* reject_memo = nullptr;
 };
 
 struct Analysis {
