@@ -1416,10 +1416,13 @@ struct TotalsPass {
     uint64_t accepted_records = 0, accepted_bytes = 0, rejected_records = 0, rejected_bytes = 0;
     uint64_t ok_records = 0, nodata_records = 0, skipdata_records = 0;
 
-    void add(const Block& b, const uint8_t* st) noexcept {
+    // `counters`: false when a time series counts the block's bytes, packets and classes anyway
+    // (SeriesPass::add_to fills those in at the end), which saves the first loop: a tenth of an
+    // unfiltered analysis.
+    void add(const Block& b, const uint8_t* st, bool counters) noexcept {
         // Two loops with few accumulators each: they stay in registers (in wasm too).
         uint64_t by = 0, pk = 0, ar = 0, ab = 0, rr = 0, rb = 0;
-        for (size_t i = 0; i < b.n; ++i) {
+        for (size_t i = 0; counters && i < b.n; ++i) {
             const uint64_t x = b.bytes[i];
             const uint8_t act = b.act[i];
             const uint64_t is_a = act == kAccept, is_r = act == kReject;
@@ -1517,15 +1520,24 @@ public:
         Acc* acc = acc_.data();
         for (size_t i = 0; i < blk.n; ++i) {
             uint32_t v;
-            if (!st.get(blk.row[i], v)) continue;
-            const auto k = static_cast<uint32_t>((static_cast<double>(v - base) + 0.5) * inv);
             const uint8_t act = blk.act[i];
             const size_t c = act == kAccept ? 0 : act == kReject ? 1 : 2;
+            if (!st.get(blk.row[i], v)) [[unlikely]] {
+                undated_[c].add({blk.bytes[i], blk.packets[i], 1});
+                continue;
+            }
+            const auto k = static_cast<uint32_t>((static_cast<double>(v - base) + 0.5) * inv);
             Acc& e = acc[(size_t{k} * 3 + c) * lanes + (i & odd)];
             e.bytes += blk.bytes[i];
             e.packets += blk.packets[i];
             ++e.records;
         }
+    }
+    // Every row added, by class (accept, reject, other), dated or not: what the totals count.
+    std::array<Acc, 3> by_class() const noexcept {
+        std::array<Acc, 3> c = undated_;
+        for (size_t k = 0; k < acc_.size(); ++k) c[(k / lanes_) % 3].add(acc_[k]);
+        return c;
     }
     void finish() noexcept {
         for (size_t k = 0; k < points_.size(); ++k) {
@@ -1550,6 +1562,7 @@ private:
     double inv_;
     size_t lanes_;
     std::vector<Acc> acc_;
+    std::array<Acc, 3> undated_{};  // rows without a start, by class
 };
 
 // One pass over the selected rows for everything a plan asks (see "the engine" above).
@@ -1589,6 +1602,15 @@ public:
             }
         });
         blk.reset();
+        if (series_ && plan_.totals) {  // the counters the totals left to the series
+            const std::array<Acc, 3> c = series_->by_class();
+            totals_.bytes = c[0].bytes + c[1].bytes + c[2].bytes;
+            totals_.packets = c[0].packets + c[1].packets + c[2].packets;
+            totals_.accepted_records = c[0].records;
+            totals_.accepted_bytes = c[0].bytes;
+            totals_.rejected_records = c[1].records;
+            totals_.rejected_bytes = c[1].bytes;
+        }
         if (series_) series_->finish();
 
         // Every selected row rejected (a filter on action = REJECT): the reject report's lists
@@ -1652,7 +1674,7 @@ private:
         if (need_action_) classes_of(action_, b.row.data(), n, b.act.data());
         if (plan_.totals) {
             classes_of(status_, b.row.data(), n, st_.data());
-            totals_.add(b, st_.data());
+            totals_.add(b, st_.data(), !series_);
             if (collect_nodata_) collect(b, st_.data(), kNoData, nodata_);
             for (Distinct& d : distinct_) d.seen.add(b);
             if (end_.stored) add_end(b);
