@@ -248,6 +248,9 @@ async function runQueryNow({ conditions = state.conditions, typed = null, fromLo
   performance.mark('fl:view-done', { detail: view.timing });
   if (drawn !== 'all') drawAnalysis(view.analysis); // (no progress message came)
   showPage(view.page);
+  // The charts were placed on the layout before this query's text (findings, chips) moved them:
+  // one that has come into view is drawn now, not a frame after `ready`.
+  deferred.flushInView();
   performance.mark('fl:render-done');
   setState('ready');
 }

@@ -281,6 +281,35 @@ test('charts out of view are drawn when they come into view', async () => {
   assert.deepEqual(await page.$$eval('.chart-pending', (els) => els.map((e) => e.id)), []);
 });
 
+// Charts are placed on the layout before a query's text changes (drawCharts); when the text
+// then moves one into view, it is drawn before `ready` (DeferredDraws.flushInView), not a frame
+// later by the observer, hidden meanwhile. Here a tall finding pushes every chart below the fold
+// until the query's own findings replace it.
+test('a chart the update moves into view is drawn by the time the page is ready', async () => {
+  await page.evaluate(() => scrollTo(0, 0));
+  await page.evaluate(() => {
+    const tall = document.createElement('li');
+    tall.style.height = '3000px';
+    document.getElementById('findings').append(tall);
+    window.__atReady = null;
+    new MutationObserver((_, observer) => {
+      if (document.documentElement.dataset.state !== 'ready') return;
+      // Runs before any observer callback or frame after `ready`.
+      window.__atReady = [...document.querySelectorAll('.chart')]
+        .filter((e) => e.getBoundingClientRect().top < innerHeight && e.classList.contains('chart-pending'))
+        .map((e) => e.id);
+      observer.disconnect();
+    }).observe(document.documentElement, { attributes: true, attributeFilter: ['data-state'] });
+  });
+  await typeFilter(page, 'protocol = tcp');
+  const atReady = await page.evaluate(() => window.__atReady);
+  assert.deepEqual(atReady, [], 'charts in view but still waiting when the page said ready');
+  const timeseries = await page.$eval('#chart-timeseries', (e) => ({
+    seen: e.getBoundingClientRect().top < innerHeight, pending: e.classList.contains('chart-pending') }));
+  assert.deepEqual(timeseries, { seen: true, pending: false });
+  await clearFilter();
+});
+
 // The records table below the fold keeps its new page until it is scrolled to (showPage), its
 // old rows hidden meanwhile; then it shows the filter's records, as `flowlens parse` would.
 test('the records table out of view is drawn when it comes into view', async () => {

@@ -46,6 +46,15 @@ export class DeferredDraws {
     this.observer.observe(el);
   }
 
+  /**
+   * Runs now every waiting drawing whose element is in view. For the end of an update that moved
+   * things: a drawing deferred on the layout before its text changed may be in view now, and the
+   * observer would draw it only after the next frame (shown hidden for that frame).
+   */
+  flushInView() {
+    for (const el of [...this.waiting.keys()]) if (inView(el)) this.flush(el);
+  }
+
   /** Whether a drawing waits for `el`. */
   has(el) {
     return this.waiting.has(el);
