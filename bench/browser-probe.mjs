@@ -119,8 +119,10 @@ async function traceStop(label) {
 // THINK_MS=n waits n ms before the file is given (as browser.mjs): the page's idle work done.
 if (process.env.THINK_MS) await page.waitForTimeout(Number(process.env.THINK_MS));
 if (process.env.PROFILE) await cdp.send('Profiler.start');
+if (process.env.TRACE_LOAD) await traceStart();
 await page.setInputFiles('[data-testid="file-input"]', process.env.FILES ? process.env.FILES.split(',') : file);
 await dump('load');
+if (process.env.TRACE_LOAD) await traceStop('trace (load):');
 if (process.env.PROFILE) summarize((await cdp.send('Profiler.stop')).profile, 'main-thread self time (load):\n  ');
 // FILTERS='a;b;…' replaces the filters typed after the load (in that order).
 for (const f of process.env.FILTERS?.split(';') ?? ['action = REJECT', 'addr in 10.0.2.0/24 and bytes > 100k']) {
