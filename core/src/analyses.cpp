@@ -1417,8 +1417,8 @@ struct TotalsPass {
     uint64_t ok_records = 0, nodata_records = 0, skipdata_records = 0;
 
     // `counters`: false when a time series counts the block's bytes, packets and classes anyway
-    // (SeriesPass::add_to fills those in at the end), which saves the first loop: a tenth of an
-    // unfiltered analysis.
+    // (Engine::run takes those from SeriesPass::by_class at the end), which saves the first
+    // loop: about 5 % of an unfiltered analysis in wasm.
     void add(const Block& b, const uint8_t* st, bool counters) noexcept {
         // Two loops with few accumulators each: they stay in registers (in wasm too).
         uint64_t by = 0, pk = 0, ar = 0, ab = 0, rr = 0, rb = 0;
