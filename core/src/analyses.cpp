@@ -1303,7 +1303,6 @@ struct RejectMemo::Entry {
     const Store* store = nullptr;
     size_t store_rows = 0;
     size_t n = 0;
-    ScanThresholds thresholds;
     size_t count = 0;            // rejected rows
     std::vector<uint64_t> bits;  // which rows
     RejectReport report;         // without its scanners: those are finished per selection
@@ -1327,8 +1326,9 @@ struct RejectMemoAccess {
         auto& entries = memo->entries_;
         for (size_t k = entries.size(); k-- > 0;) {
             const RejectMemo::Entry& e = *entries[k];
+            const ScanThresholds& kept = e.report.thresholds;  // as the report was made with
             if (e.store != &store || e.store_rows != store.rows() || e.n != n || e.count != rows.size() ||
-                e.thresholds.min_ports != thresholds.min_ports || e.thresholds.min_hosts != thresholds.min_hosts)
+                kept.min_ports != thresholds.min_ports || kept.min_hosts != thresholds.min_hosts)
                 continue;
             // As many rows, all of them in the set: the same set.
             const uint64_t* bits = e.bits.data();
@@ -1351,7 +1351,6 @@ struct RejectMemoAccess {
         e->store = &store;
         e->store_rows = store.rows();
         e->n = n;
-        e->thresholds = report.thresholds;
         e->count = rows.size();
         e->bits.assign(store.rows() / 64 + 1, 0);
         for (uint32_t r : rows) e->bits[r >> 6] |= uint64_t{1} << (r & 63);
