@@ -8,13 +8,14 @@
 // does. PROFILE=1 adds the main thread's CPU profile (CDP Profiler, self time by function;
 // INCL=n adds the n largest inclusive times; build with FLOWLENS_MINIFY=0 FLOWLENS_DIST=… and
 // serve that with DIST=… to see names). THINK_MS=n leaves the page idle n ms before the file is
-// given. FILES=a,b,… gives those files instead of the generated one (e.g. gzipped parts). A
+// given. FILES=a,b,… gives those files instead of the generated one (e.g. gzipped parts). CPU=1
+// prints each Chromium thread's user and system CPU time over the load (Linux /proc). A
 // diagnostic, not a benchmark (one run; use browser.mjs for figures).
 //   node bench/browser-probe.mjs [RECORDS]      (DIST=dir serves another build; CHROMIUM_ARGS='--js-flags=…' adds
 //   browser flags, e.g. to compare V8's wasm tiers)
 import { chromium } from 'playwright-core';
 import { createServer } from 'node:http';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,14 +88,18 @@ async function traceStop(label) {
   await cdp.send('Tracing.end');
   await done;
   const names = new Map();
+  const processes = new Map();
+  for (const e of traceEvents) if (e.ph === 'M' && e.name === 'process_name') processes.set(e.pid, e.args.name);
   for (const e of traceEvents) if (e.ph === 'M' && e.name === 'thread_name') names.set(`${e.pid}/${e.tid}`, e.args.name);
+  // One entry per thread (two workers share a name: the tid tells them apart). Busy time is the
+  // sum of the outermost events, so nested ones are not counted twice.
   const threads = new Map();
-  for (const e of traceEvents) {
-    if (e.ph !== 'X' || !e.dur) continue;
-    const t = names.get(`${e.pid}/${e.tid}`) ?? `${e.pid}/${e.tid}`;
-    if (!threads.has(t)) threads.set(t, { busy: 0, by: new Map() });
+  const xs = traceEvents.filter((e) => e.ph === 'X' && e.dur).sort((a, b) => a.ts - b.ts || b.dur - a.dur);
+  for (const e of xs) {
+    const t = `${processes.get(e.pid) ?? e.pid}: ${names.get(`${e.pid}/${e.tid}`) ?? 'thread'} ${e.tid}`;
+    if (!threads.has(t)) threads.set(t, { busy: 0, end: 0, by: new Map() });
     const th = threads.get(t);
-    if (e.name === 'ThreadControllerImpl::RunTask' || e.name === 'RunTask') th.busy += e.dur;
+    if (e.ts >= th.end) { th.busy += e.dur; th.end = e.ts + e.dur; }
     th.by.set(e.name, (th.by.get(e.name) ?? 0) + e.dur);
   }
   console.log(label);
@@ -116,12 +121,42 @@ async function traceStop(label) {
     console.log(`  ${t}: busy ${(th.busy / 1000).toFixed(1)} ms: ${top}`);
   }
 }
+// CPU=1: each Chromium thread's user and system CPU time over the load, from /proc (Linux).
+// System time on the engine's worker is mostly page faults: the first write to each page of
+// memory the store grows into.
+function cpuTimes() {
+  const out = new Map();
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let cmd;
+    try { cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8'); } catch { continue; }
+    if (!cmd.includes('chromium')) continue;
+    const type = cmd.match(/--type=([a-z-]+)/)?.[1] ?? 'browser';
+    let tids = [];
+    try { tids = readdirSync(`/proc/${pid}/task`); } catch { continue; }
+    for (const tid of tids) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        out.set(tid, { name: `${type}: ${stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))} ${tid}`, user: Number(f[11]) * 10, sys: Number(f[12]) * 10 });
+      } catch { /* the thread ended */ }
+    }
+  }
+  return out;
+}
+function printCpu(before, after) {
+  const rows = [...after].map(([tid, a]) => ({ ...a, user: a.user - (before.get(tid)?.user ?? 0), sys: a.sys - (before.get(tid)?.sys ?? 0) }))
+    .filter((r) => r.user + r.sys >= 20).sort((x, y) => y.user + y.sys - x.user - x.sys);
+  console.log('cpu (load), ms:');
+  for (const r of rows) console.log(`  ${String(r.user).padStart(5)} user ${String(r.sys).padStart(4)} sys  ${r.name}`);
+}
 // THINK_MS=n waits n ms before the file is given (as browser.mjs): the page's idle work done.
 if (process.env.THINK_MS) await page.waitForTimeout(Number(process.env.THINK_MS));
 if (process.env.PROFILE) await cdp.send('Profiler.start');
 if (process.env.TRACE_LOAD) await traceStart();
+const cpuBefore = process.env.CPU ? cpuTimes() : null;
 await page.setInputFiles('[data-testid="file-input"]', process.env.FILES ? process.env.FILES.split(',') : file);
 await dump('load');
+if (cpuBefore) printCpu(cpuBefore, cpuTimes());
 if (process.env.TRACE_LOAD) await traceStop('trace (load):');
 if (process.env.PROFILE) summarize((await cdp.send('Profiler.stop')).profile, 'main-thread self time (load):\n  ');
 // FILTERS='a;b;…' replaces the filters typed after the load (in that order).

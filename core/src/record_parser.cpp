@@ -5,6 +5,7 @@
 #include <bit>
 #include <charconv>
 #include <cstring>
+#include <utility>
 
 #include "flowlens/text.hpp"
 
@@ -285,6 +286,7 @@ bool RecordParser::set_layout(const std::vector<std::string>& fields, uint64_t l
         for (size_t i = 0; i < slots_.size(); ++i)
             if ((slots_[i].column->base() != nullptr) == (pass == 1)) commit_order_.push_back(i);
     staged_.assign(slots_.size() * kBatchRows, Staged{0, true});
+    layout_is_default_kinds_ = has_kinds(DefaultKinds{});
     return true;
 }
 
@@ -435,88 +437,96 @@ void RecordParser::remember(Slot& slot, std::string_view text, uint32_t code) {
     return false;
 }
 
-[[gnu::always_inline]] inline bool RecordParser::convert(Slot& slot, std::string_view v, const char* line_end,
-                                                         Staged& s, BadValue* why) {
+template <FieldKind K>
+[[gnu::always_inline]] inline bool RecordParser::convert_as(Slot& slot, std::string_view v, const char* line_end,
+                                                            Staged& s, BadValue* why) {
     if (v.size() == 1 && v[0] == '-') {
         s = {0, true};
         return true;
     }
+    if constexpr (K == FieldKind::Small || K == FieldKind::Flags || K == FieldKind::Port) {
+        auto n = parse_number(v, line_end);
+        if (!n) return bad_value(why, slot, v, BadLineReason::BadNumber, "is not a number");
+        constexpr uint64_t max = K == FieldKind::Small ? 255 : 65535;
+        if (*n > max)
+            return bad_value(why, slot, v, K == FieldKind::Port ? BadLineReason::PortRange : BadLineReason::ValueRange,
+                             max == 255 ? "is above 255" : "is above 65535");
+        s = {*n, false};
+        return true;
+    } else if constexpr (K == FieldKind::Counter) {
+        auto n = parse_number(v, line_end);
+        if (!n) {
+            bool digits = std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+            return digits ? bad_value(why, slot, v, BadLineReason::CounterOverflow, "does not fit in 64 bits")
+                          : bad_value(why, slot, v, BadLineReason::BadNumber, "is not a number");
+        }
+        s = {*n, false};
+        return true;
+    } else if constexpr (K == FieldKind::Time) {
+        auto n = parse_number(v, line_end);
+        if (!n) return bad_value(why, slot, v, BadLineReason::BadTime, "is not a Unix time");
+        uint64_t t = *n >= kMillisecondsFrom ? *n / 1000 : *n;
+        if (t > 0xFFFFFFFEu) return bad_value(why, slot, v, BadLineReason::BadTime, "is beyond the year 2106");
+        s = {t, false};
+        return true;
+    } else if constexpr (K == FieldKind::Address) {
+        uint32_t v4 = 0;
+        if (parse_ipv4(v, v4)) {
+            s = {intern_v4(v4), false};
+            return true;
+        }
+        auto a = parse_ipv6(v);
+        if (!a) return bad_value(why, slot, v, BadLineReason::BadAddress, "is not an IPv4 or IPv6 address");
+        s = {store_.addresses().intern(*a), false};
+        return true;
+    } else if constexpr (K == FieldKind::Enum) {
+        if (slot.cached && same_text(v, slot.cached_text)) {
+            s = {slot.cached_code, false};
+            return true;
+        }
+        std::string_view canonical = v;
+        if (slot.enum_rule == 1) {
+            canonical = iequals(v, "ACCEPT") ? "ACCEPT" : iequals(v, "REJECT") ? "REJECT" : "";
+            if (canonical.empty()) return bad_value(why, slot, v, BadLineReason::BadEnum, "is not ACCEPT or REJECT");
+        } else if (slot.enum_rule == 2) {
+            canonical = iequals(v, "OK")         ? "OK"
+                        : iequals(v, "NODATA")   ? "NODATA"
+                        : iequals(v, "SKIPDATA") ? "SKIPDATA"
+                                                 : "";
+            if (canonical.empty()) return bad_value(why, slot, v, BadLineReason::BadEnum, "is not OK, NODATA or SKIPDATA");
+        }
+        Dictionary& dict = slot.column->dict;
+        auto code = dict.find(canonical);
+        if (!code) {
+            if (dict.size() > 255) return bad_value(why, slot, v, BadLineReason::BadEnum, "is one value too many (at most 255)");
+            code = dict.intern(canonical);
+        }
+        s = {*code, false};
+        remember(slot, v, *code);
+        return true;
+    } else {
+        static_assert(K == FieldKind::Text);
+        if (slot.cached && same_text(v, slot.cached_text)) {
+            s = {slot.cached_code, false};
+            return true;
+        }
+        s = {slot.column->dict.intern(v), false};
+        remember(slot, v, static_cast<uint32_t>(s.value));
+        return true;
+    }
+}
+
+[[gnu::always_inline]] inline bool RecordParser::convert(Slot& slot, std::string_view v, const char* line_end,
+                                                         Staged& s, BadValue* why) {
     switch (slot.kind) {
-        case FieldKind::Small:
-        case FieldKind::Flags:
-        case FieldKind::Port: {
-            auto n = parse_number(v, line_end);
-            if (!n) return bad_value(why, slot, v, BadLineReason::BadNumber, "is not a number");
-            uint64_t max = slot.kind == FieldKind::Small ? 255 : 65535;
-            if (*n > max)
-                return bad_value(why, slot, v, slot.kind == FieldKind::Port ? BadLineReason::PortRange : BadLineReason::ValueRange,
-                            max == 255 ? "is above 255" : "is above 65535");
-            s = {*n, false};
-            return true;
-        }
-        case FieldKind::Counter: {
-            auto n = parse_number(v, line_end);
-            if (!n) {
-                bool digits = std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
-                return digits ? bad_value(why, slot, v, BadLineReason::CounterOverflow, "does not fit in 64 bits")
-                              : bad_value(why, slot, v, BadLineReason::BadNumber, "is not a number");
-            }
-            s = {*n, false};
-            return true;
-        }
-        case FieldKind::Time: {
-            auto n = parse_number(v, line_end);
-            if (!n) return bad_value(why, slot, v, BadLineReason::BadTime, "is not a Unix time");
-            uint64_t t = *n >= kMillisecondsFrom ? *n / 1000 : *n;
-            if (t > 0xFFFFFFFEu) return bad_value(why, slot, v, BadLineReason::BadTime, "is beyond the year 2106");
-            s = {t, false};
-            return true;
-        }
-        case FieldKind::Address: {
-            uint32_t v4 = 0;
-            if (parse_ipv4(v, v4)) {
-                s = {intern_v4(v4), false};
-                return true;
-            }
-            auto a = parse_ipv6(v);
-            if (!a) return bad_value(why, slot, v, BadLineReason::BadAddress, "is not an IPv4 or IPv6 address");
-            s = {store_.addresses().intern(*a), false};
-            return true;
-        }
-        case FieldKind::Enum: {
-            if (slot.cached && same_text(v, slot.cached_text)) {
-                s = {slot.cached_code, false};
-                return true;
-            }
-            std::string_view canonical = v;
-            if (slot.enum_rule == 1) {
-                canonical = iequals(v, "ACCEPT") ? "ACCEPT" : iequals(v, "REJECT") ? "REJECT" : "";
-                if (canonical.empty()) return bad_value(why, slot, v, BadLineReason::BadEnum, "is not ACCEPT or REJECT");
-            } else if (slot.enum_rule == 2) {
-                canonical = iequals(v, "OK")         ? "OK"
-                            : iequals(v, "NODATA")   ? "NODATA"
-                            : iequals(v, "SKIPDATA") ? "SKIPDATA"
-                                                     : "";
-                if (canonical.empty()) return bad_value(why, slot, v, BadLineReason::BadEnum, "is not OK, NODATA or SKIPDATA");
-            }
-            Dictionary& dict = slot.column->dict;
-            auto code = dict.find(canonical);
-            if (!code) {
-                if (dict.size() > 255) return bad_value(why, slot, v, BadLineReason::BadEnum, "is one value too many (at most 255)");
-                code = dict.intern(canonical);
-            }
-            s = {*code, false};
-            remember(slot, v, *code);
-            return true;
-        }
-        case FieldKind::Text:
-            if (slot.cached && same_text(v, slot.cached_text)) {
-                s = {slot.cached_code, false};
-                return true;
-            }
-            s = {slot.column->dict.intern(v), false};
-            remember(slot, v, static_cast<uint32_t>(s.value));
-            return true;
+        case FieldKind::Small: return convert_as<FieldKind::Small>(slot, v, line_end, s, why);
+        case FieldKind::Flags: return convert_as<FieldKind::Flags>(slot, v, line_end, s, why);
+        case FieldKind::Port: return convert_as<FieldKind::Port>(slot, v, line_end, s, why);
+        case FieldKind::Counter: return convert_as<FieldKind::Counter>(slot, v, line_end, s, why);
+        case FieldKind::Time: return convert_as<FieldKind::Time>(slot, v, line_end, s, why);
+        case FieldKind::Address: return convert_as<FieldKind::Address>(slot, v, line_end, s, why);
+        case FieldKind::Enum: return convert_as<FieldKind::Enum>(slot, v, line_end, s, why);
+        case FieldKind::Text: return convert_as<FieldKind::Text>(slot, v, line_end, s, why);
     }
     return bad_value(why, slot, v, BadLineReason::BadNumber, "has a field kind this parser does not know");
 }
@@ -537,35 +547,80 @@ bool RecordParser::stage(uint64_t line_no, std::string_view line) {
     return true;
 }
 
+// One field of a record line at p (a token's first byte, or the end), converted as kind K into
+// `out`; p then moves past the token and the blanks after it. False for what the full path must
+// decide: no field, a comment, a control byte or a bad value.
+template <FieldKind K>
+[[gnu::always_inline]] inline bool RecordParser::fast_field(Slot& slot, const char*& p, const char* end, Staged& out) {
+    if (p == end || *p == '#') return false;  // too few fields, or a comment
+    bool done = false;
+    if constexpr (K == FieldKind::Small || K == FieldKind::Flags || K == FieldKind::Port || K == FieldKind::Counter ||
+                  K == FieldKind::Time) {
+        uint64_t n = 0;
+        const size_t digits = short_number(p, end, n);
+        if (digits != 0 && n <= slot.short_max) {
+            out = {n, false};  // what convert() makes of it, found in one 8-byte load
+            p += digits;
+            done = true;
+        }
+    }
+    if (!done) {
+        const char* const start = p;
+        p = token_end(p, end);
+        if (!convert_as<K>(slot, std::string_view(start, static_cast<size_t>(p - start)), end, out, nullptr)) return false;
+    }
+    if (p < end) {  // a blank or a control byte ends the token
+        if (kByteClass[static_cast<unsigned char>(*p)] == kControl) return false;
+        do ++p;
+        while (p < end && kByteClass[static_cast<unsigned char>(*p)] == kSeparator);
+    }
+    return true;
+}
+
+// A line's start: past its leading blanks; false for a header line.
+inline bool RecordParser::fast_start(std::string_view line, const char*& p) {
+    const char* const end = line.data() + line.size();
+    p = line.data();
+    while (p < end && kByteClass[static_cast<unsigned char>(*p)] == kSeparator) ++p;
+    return !(p < end && is_letter_or_dollar(*p) && looks_like_header(line));
+}
+
 bool RecordParser::stage_fast(std::string_view line) {
-    const char* p = line.data();
-    const char* const end = p + line.size();
+    if (layout_is_default_kinds_) return stage_kinds(line, DefaultKinds{}, std::make_index_sequence<DefaultKinds::size>{});
+    const char* p;
+    if (!fast_start(line, p)) return false;
+    const char* const end = line.data() + line.size();
     const size_t slot_count = slots_.size();
     Slot* const slots = slots_.data();
     Staged* const staged = staged_row();
-    while (p < end && kByteClass[static_cast<unsigned char>(*p)] == kSeparator) ++p;
-    if (p < end && is_letter_or_dollar(*p) && looks_like_header(line)) return false;
     for (size_t i = 0; i < slot_count; ++i) {
-        // p is at a token's first byte, or at the end
-        if (p == end || *p == '#') return false;  // too few fields, or a comment
-        uint64_t n = 0;
-        const size_t digits = slots[i].short_max != 0 ? short_number(p, end, n) : 0;
-        if (digits != 0 && n <= slots[i].short_max) {
-            staged[i * kBatchRows] = {n, false};  // what convert() makes of it, found in one 8-byte load
-            p += digits;
-        } else {
-            const char* const start = p;
-            p = token_end(p, end);
-            if (!convert(slots[i], std::string_view(start, static_cast<size_t>(p - start)), end, staged[i * kBatchRows], nullptr))
-                return false;
+        Slot& slot = slots[i];
+        Staged& out = staged[i * kBatchRows];
+        bool ok = false;
+        switch (slot.kind) {
+            case FieldKind::Small: ok = fast_field<FieldKind::Small>(slot, p, end, out); break;
+            case FieldKind::Flags: ok = fast_field<FieldKind::Flags>(slot, p, end, out); break;
+            case FieldKind::Port: ok = fast_field<FieldKind::Port>(slot, p, end, out); break;
+            case FieldKind::Counter: ok = fast_field<FieldKind::Counter>(slot, p, end, out); break;
+            case FieldKind::Time: ok = fast_field<FieldKind::Time>(slot, p, end, out); break;
+            case FieldKind::Address: ok = fast_field<FieldKind::Address>(slot, p, end, out); break;
+            case FieldKind::Enum: ok = fast_field<FieldKind::Enum>(slot, p, end, out); break;
+            case FieldKind::Text: ok = fast_field<FieldKind::Text>(slot, p, end, out); break;
         }
-        if (p < end) {  // a blank or a control byte ends the token
-            if (kByteClass[static_cast<unsigned char>(*p)] == kControl) return false;
-            do ++p;
-            while (p < end && kByteClass[static_cast<unsigned char>(*p)] == kSeparator);
-        }
+        if (!ok) return false;
     }
     return p == end;  // else more fields or a comment: the full path decides
+}
+
+template <FieldKind... K, size_t... I>
+bool RecordParser::stage_kinds(std::string_view line, KindList<K...>, std::index_sequence<I...>) {
+    const char* p;
+    if (!fast_start(line, p)) return false;
+    const char* const end = line.data() + line.size();
+    Slot* const slots = slots_.data();
+    Staged* const staged = staged_row();
+    // Field I as kind K, left to right, stopping at the first that fails.
+    return (fast_field<K>(slots[I], p, end, staged[I * kBatchRows]) && ...) && p == end;
 }
 
 void RecordParser::commit() {

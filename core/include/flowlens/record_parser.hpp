@@ -30,6 +30,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "flowlens/ingest_report.hpp"
@@ -100,6 +101,8 @@ private:
     // Converts one token as its slot's field wants it. On a bad value returns false and, when
     // `why` is given, says why (the fast path passes none: the full path reports the line).
     bool convert(Slot& slot, std::string_view token, const char* line_end, Staged& out, BadValue* why);
+    template <FieldKind K>  // convert() for a kind known at compile time
+    bool convert_as(Slot& slot, std::string_view token, const char* line_end, Staged& out, BadValue* why);
     static bool bad_value(BadValue* why, const Slot& slot, std::string_view token, BadLineReason reason,
                           std::string_view message);
     // Converts tokens into staged values; on failure reports the bad line and returns false.
@@ -108,6 +111,33 @@ private:
     // reporting. False for anything else (a header, another field count, a comment, control
     // bytes, a bad value): line() then takes the full path (tokenize, stage), which decides.
     bool stage_fast(std::string_view line);
+    // stage_fast's parts: the line's first token (false for a header), and one field.
+    static bool fast_start(std::string_view line, const char*& p);
+    template <FieldKind K>
+    bool fast_field(Slot& slot, const char*& p, const char* end, Staged& out);
+    // stage_fast for a layout whose fields have exactly the kinds K, in order: each field's code
+    // chosen at compile time, without a loop over the slots or a switch per field. The default
+    // format's kinds get this: its wasm load 10 % faster (5 M records in Node, 1,087 -> 975 ms,
+    // medians of 12 alternating loads); other layouts take the loop.
+    template <FieldKind... K>
+    struct KindList {
+        static constexpr size_t size = sizeof...(K);
+    };
+    using DefaultKinds = KindList<FieldKind::Small, FieldKind::Text, FieldKind::Text, FieldKind::Address,
+                                   FieldKind::Address, FieldKind::Port, FieldKind::Port, FieldKind::Small,
+                                   FieldKind::Counter, FieldKind::Counter, FieldKind::Time, FieldKind::Time,
+                                   FieldKind::Enum, FieldKind::Enum>;
+    template <FieldKind... K, size_t... I>
+    bool stage_kinds(std::string_view line, KindList<K...>, std::index_sequence<I...>);
+    template <FieldKind... K>
+    bool has_kinds(KindList<K...>) const noexcept {
+        constexpr FieldKind kinds[] = {K...};
+        if (slots_.size() != sizeof...(K)) return false;
+        for (size_t i = 0; i < slots_.size(); ++i)
+            if (slots_[i].kind != kinds[i]) return false;
+        return true;
+    }
+    bool layout_is_default_kinds_ = false;
     void commit();  // the staged row is complete: keep it (flush() writes the batch)
     // The staged row's values: field i at [i * kBatchRows] (slot-major, so that each column's
     // batch is one span).
