@@ -43,7 +43,7 @@ constexpr std::array<uint8_t, 256> kByteClass = [] {
 
 // The end of the token starting at p: the first byte below 0x21 or equal to 0x7F (a blank, or
 // a control byte the caller checks for), or `end`.
-inline const char* token_end(const char* p, const char* end) noexcept {
+[[gnu::always_inline]] inline const char* token_end(const char* p, const char* end) noexcept {
     // Eight bytes at a time. The lowest flagged byte of each test is exact (borrows only run
     // upwards), so the lowest of their union is the first such byte.
     static_assert(std::endian::native == std::endian::little, "the lowest flagged byte comes first");
@@ -155,7 +155,7 @@ constexpr uint64_t kDigitOnes = 0x0101010101010101ull;
 
 // a == b for the short tokens of the value caches, without a call to memcmp: 8-byte words,
 // the last one overlapping.
-bool same_text(std::string_view a, std::string_view b) noexcept {
+[[gnu::always_inline]] inline bool same_text(std::string_view a, std::string_view b) noexcept {
     const size_t n = a.size();
     if (n != b.size()) return false;
     if (n < 8) {
@@ -547,13 +547,23 @@ bool RecordParser::stage(uint64_t line_no, std::string_view line) {
     return true;
 }
 
+// Past the blanks that end a token at p (p is at the token's end): false when a control byte
+// ends it instead (the line is binary junk: the full path reports it).
+[[gnu::always_inline]] inline bool skip_blanks(const char*& p, const char* end) noexcept {
+    if (p < end) {
+        if (kByteClass[static_cast<unsigned char>(*p)] == kControl) return false;
+        do ++p;
+        while (p < end && kByteClass[static_cast<unsigned char>(*p)] == kSeparator);
+    }
+    return true;
+}
+
 // One field of a record line at p (a token's first byte, or the end), converted as kind K into
 // `out`; p then moves past the token and the blanks after it. False for what the full path must
 // decide: no field, a comment, a control byte or a bad value.
 template <FieldKind K>
 [[gnu::always_inline]] inline bool RecordParser::fast_field(Slot& slot, const char*& p, const char* end, Staged& out) {
     if (p == end || *p == '#') return false;  // too few fields, or a comment
-    bool done = false;
     if constexpr (K == FieldKind::Small || K == FieldKind::Flags || K == FieldKind::Port || K == FieldKind::Counter ||
                   K == FieldKind::Time) {
         uint64_t n = 0;
@@ -561,20 +571,29 @@ template <FieldKind K>
         if (digits != 0 && n <= slot.short_max) {
             out = {n, false};  // what convert() makes of it, found in one 8-byte load
             p += digits;
-            done = true;
+            return skip_blanks(p, end);
         }
     }
-    if (!done) {
-        const char* const start = p;
-        p = token_end(p, end);
-        if (!convert_as<K>(slot, std::string_view(start, static_cast<size_t>(p - start)), end, out, nullptr)) return false;
+    const char* const start = p;
+    p = token_end(p, end);
+    return convert_as<K>(slot, std::string_view(start, static_cast<size_t>(p - start)), end, out, nullptr) &&
+           skip_blanks(p, end);
+}
+
+// fast_field for the slot's kind read at run time (the loop of other layouts): a short number
+// by its slot's limit (0 for the kinds that are no numbers), anything else through convert().
+[[gnu::always_inline]] inline bool RecordParser::fast_field_any(Slot& slot, const char*& p, const char* end, Staged& out) {
+    if (p == end || *p == '#') return false;
+    uint64_t n = 0;
+    const size_t digits = slot.short_max != 0 ? short_number(p, end, n) : 0;
+    if (digits != 0 && n <= slot.short_max) {
+        out = {n, false};
+        p += digits;
+        return skip_blanks(p, end);
     }
-    if (p < end) {  // a blank or a control byte ends the token
-        if (kByteClass[static_cast<unsigned char>(*p)] == kControl) return false;
-        do ++p;
-        while (p < end && kByteClass[static_cast<unsigned char>(*p)] == kSeparator);
-    }
-    return true;
+    const char* const start = p;
+    p = token_end(p, end);
+    return convert(slot, std::string_view(start, static_cast<size_t>(p - start)), end, out, nullptr) && skip_blanks(p, end);
 }
 
 // A line's start: past its leading blanks; false for a header line.
@@ -593,22 +612,8 @@ bool RecordParser::stage_fast(std::string_view line) {
     const size_t slot_count = slots_.size();
     Slot* const slots = slots_.data();
     Staged* const staged = staged_row();
-    for (size_t i = 0; i < slot_count; ++i) {
-        Slot& slot = slots[i];
-        Staged& out = staged[i * kBatchRows];
-        bool ok = false;
-        switch (slot.kind) {
-            case FieldKind::Small: ok = fast_field<FieldKind::Small>(slot, p, end, out); break;
-            case FieldKind::Flags: ok = fast_field<FieldKind::Flags>(slot, p, end, out); break;
-            case FieldKind::Port: ok = fast_field<FieldKind::Port>(slot, p, end, out); break;
-            case FieldKind::Counter: ok = fast_field<FieldKind::Counter>(slot, p, end, out); break;
-            case FieldKind::Time: ok = fast_field<FieldKind::Time>(slot, p, end, out); break;
-            case FieldKind::Address: ok = fast_field<FieldKind::Address>(slot, p, end, out); break;
-            case FieldKind::Enum: ok = fast_field<FieldKind::Enum>(slot, p, end, out); break;
-            case FieldKind::Text: ok = fast_field<FieldKind::Text>(slot, p, end, out); break;
-        }
-        if (!ok) return false;
-    }
+    for (size_t i = 0; i < slot_count; ++i)
+        if (!fast_field_any(slots[i], p, end, staged[i * kBatchRows])) return false;
     return p == end;  // else more fields or a comment: the full path decides
 }
 
