@@ -83,39 +83,6 @@ IpAddress IpAddress::from_v4(uint32_t v) noexcept {
     return a;
 }
 
-bool parse_ipv4(std::string_view text, uint32_t& out) noexcept {
-    const char* p = text.data();
-    const char* const end = p + text.size();
-    uint32_t r = 0;
-    for (int octet = 0; octet < 4; ++octet) {
-        if (octet > 0) {
-            if (p == end || *p != '.') return false;
-            ++p;
-        }
-        // One to three digits, no leading zero, at most 255; a fourth digit then fails the
-        // '.' (or end) test.
-        if (p == end) return false;
-        unsigned d = static_cast<unsigned>(static_cast<unsigned char>(*p)) - unsigned{'0'};
-        if (d > 9) return false;
-        unsigned v = d;
-        ++p;
-        if (p != end && (d = static_cast<unsigned>(static_cast<unsigned char>(*p)) - unsigned{'0'}) <= 9) {
-            if (v == 0) return false;
-            v = v * 10 + d;
-            ++p;
-            if (p != end && (d = static_cast<unsigned>(static_cast<unsigned char>(*p)) - unsigned{'0'}) <= 9) {
-                v = v * 10 + d;
-                ++p;
-                if (v > 255) return false;
-            }
-        }
-        r = (r << 8) | v;
-    }
-    if (p != end) return false;
-    out = r;
-    return true;
-}
-
 std::optional<IpAddress> parse_ipv6(std::string_view text) noexcept {
     // A text without a ':' is no IPv6 (and a valid IPv4 never has one).
     if (text.find(':') == std::string_view::npos) return std::nullopt;

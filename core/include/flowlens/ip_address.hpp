@@ -34,7 +34,40 @@ struct IpAddress {
 std::optional<IpAddress> parse_ip(std::string_view text) noexcept;
 // The IPv4 case of parse_ip() alone, as a number (10.0.0.1 -> 0x0A000001): the loader's fast
 // path. Accepts exactly the dotted quads parse_ip() accepts as IPv4.
-bool parse_ipv4(std::string_view text, uint32_t& out) noexcept;
+// Inline: the loader calls it twice a record, and out of line the call was a tenth of its cost.
+[[gnu::always_inline]] inline bool parse_ipv4(std::string_view text, uint32_t& out) noexcept {
+    const char* p = text.data();
+    const char* const end = p + text.size();
+    uint32_t r = 0;
+    for (int octet = 0; octet < 4; ++octet) {
+        if (octet > 0) {
+            if (p == end || *p != '.') return false;
+            ++p;
+        }
+        // One to three digits, no leading zero, at most 255; a fourth digit then fails the
+        // '.' (or end) test.
+        if (p == end) return false;
+        unsigned d = static_cast<unsigned>(static_cast<unsigned char>(*p)) - unsigned{'0'};
+        if (d > 9) return false;
+        unsigned v = d;
+        ++p;
+        if (p != end && (d = static_cast<unsigned>(static_cast<unsigned char>(*p)) - unsigned{'0'}) <= 9) {
+            if (v == 0) return false;
+            v = v * 10 + d;
+            ++p;
+            if (p != end && (d = static_cast<unsigned>(static_cast<unsigned char>(*p)) - unsigned{'0'}) <= 9) {
+                v = v * 10 + d;
+                ++p;
+                if (v > 255) return false;
+            }
+        }
+        r = (r << 8) | v;
+    }
+    if (p != end) return false;
+    out = r;
+    return true;
+}
+
 // The IPv6 case of parse_ip() alone: what the loader tries once parse_ipv4() has said no.
 std::optional<IpAddress> parse_ipv6(std::string_view text) noexcept;
 std::string to_string(const IpAddress& a);
