@@ -34,7 +34,8 @@ struct IpAddress {
 std::optional<IpAddress> parse_ip(std::string_view text) noexcept;
 // The IPv4 case of parse_ip() alone, as a number (10.0.0.1 -> 0x0A000001): the loader's fast
 // path. Accepts exactly the dotted quads parse_ip() accepts as IPv4.
-// Inline: the loader calls it twice a record, and out of line the call was a tenth of its cost.
+// Inline: the loader calls it twice a record, and out of line the call was about a sixth of its
+// instructions (callgrind).
 [[gnu::always_inline]] inline bool parse_ipv4(std::string_view text, uint32_t& out) noexcept {
     const char* p = text.data();
     const char* const end = p + text.size();

@@ -118,8 +118,8 @@ private:
     bool fast_field_any(Slot& slot, const char*& p, const char* end, Staged& out);
     // stage_fast for a layout whose fields have exactly the kinds K, in order: each field's code
     // chosen at compile time, without a loop over the slots or a switch per field. The default
-    // format's kinds get this: its wasm load 10 % faster (5 M records in Node, 1,087 -> 975 ms,
-    // medians of 12 alternating loads); other layouts take the loop.
+    // format's kinds get this: its wasm load 7-13 % faster (5 M records in Node; bench/README.md,
+    // "Latest figures (2026-11-24, 18:11"); other layouts take the loop.
     template <FieldKind... K>
     struct KindList {
         static constexpr size_t size = sizeof...(K);
