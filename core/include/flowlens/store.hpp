@@ -49,6 +49,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -380,7 +381,19 @@ private:
         ++size_;
     }
     void append_number_slow(uint64_t v);
-    template <class T>
+    // What append_pending's loop checks for each value: nothing but nulls (Plain), nothing at all
+    // (Ids: 0 is null), the escape mark (Counter), the row's start and the mark (Based).
+    enum class FitMode : uint8_t { Plain, Ids, Counter, Based };
+    template <class F>
+    static decltype(auto) visit_fit(FitMode m, F&& f) {
+        switch (m) {
+            case FitMode::Ids: return f(std::integral_constant<FitMode, FitMode::Ids>{});
+            case FitMode::Counter: return f(std::integral_constant<FitMode, FitMode::Counter>{});
+            case FitMode::Based: return f(std::integral_constant<FitMode, FitMode::Based>{});
+            default: return f(std::integral_constant<FitMode, FitMode::Plain>{});
+        }
+    }
+    template <class T, FitMode M>
     size_t append_fitting(std::vector<T>& v, std::span<const PendingValue> values);
     void set(size_t row, uint32_t v) noexcept;
     void widen(uint8_t to);
