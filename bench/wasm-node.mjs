@@ -39,9 +39,10 @@ console.log(provenance(ROOT, [join(WASM_DIR, 'flowlens-core.wasm')]));
 console.log(`input: ${MB.toFixed(1)} MB; ${runs} runs, a fresh module each; medians`);
 
 // Loads `part` as one file, told its size first (expectBytes) as the page's worker does, unless
-// NO_EXPECT; fed in 1 MiB pieces through one reused heap buffer.
+// NO_EXPECT; fed in 256 KiB pieces through one reused heap buffer, as the page's worker feeds
+// (1 MiB before 2026-11-24 20:15).
 function loadInto(core, name, part, expected = process.env.NO_EXPECT ? 0 : part.length) {
-  const BUF = 1 << 20;
+  const BUF = 256 << 10;
   const ptr = core._malloc(BUF) >>> 0;
   core.expectBytes(expected);
   const err = core.beginFile(name, '');
