@@ -1,12 +1,12 @@
 // wasm-node.mjs — the wasm core alone, in Node (V8, like Chromium), on a generated file: load speed
-// (beginFile, feed in 1 MiB pieces through one reused heap buffer as web/worker.js does, endFile)
-// and analyze() latency. Tells the browser figure's parts apart: the wasm engine itself versus
+// (beginFile, feed in 256 KiB pieces through one reused heap buffer as web/worker.js does,
+// endFile), the same load into a module that has loaded the file before, and analyze() latency. Tells the browser figure's parts apart: the wasm engine itself versus
 // the page around it (file reading in the worker, messages, rendering).
 //
 //   node bench/wasm-node.mjs [--records N] [--runs R] [--file LOG]
 //
 // Uses build-wasm/ ($FLOWLENS_WASM_DIR). Loads tell the core their size first (expectBytes), as
-// the page does; NO_EXPECT=1 leaves that out. Figures only: nothing here runs in `make test`.
+// the page does; NO_EXPECT=1 leaves that out; BUF=bytes feeds pieces of another size. Figures only: nothing here runs in `make test`.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -42,7 +42,7 @@ console.log(`input: ${MB.toFixed(1)} MB; ${runs} runs, a fresh module each; medi
 // NO_EXPECT; fed in 256 KiB pieces through one reused heap buffer, as the page's worker feeds
 // (1 MiB before 2026-11-24 20:15).
 function loadInto(core, name, part, expected = process.env.NO_EXPECT ? 0 : part.length) {
-  const BUF = 256 << 10;
+  const BUF = Number(process.env.BUF ?? (256 << 10));
   const ptr = core._malloc(BUF) >>> 0;
   core.expectBytes(expected);
   const err = core.beginFile(name, '');
@@ -86,6 +86,20 @@ for (let r = 0; r < runs; r += 1) {
   heap = Math.max(heap, core.HEAPU8.length);
   if (r === 0) console.log(`records: ${core.loadedRecords().toLocaleString('en-US')}`);
 }
+// The same load again into one module, reset between: its memory is touched already, so these
+// leave out the page faults a fresh module pays for the store's memory (bench/README.md, "Where
+// a load's CPU goes"). The steadier figure for comparing two parser builds.
+const reload = [];
+{
+  const core = await createFlowLensCore({ wasmBinary });
+  loadInto(core, 'flows.log', bytes);
+  for (let r = 0; r < runs; r += 1) {
+    core.reset();
+    const t0 = performance.now();
+    loadInto(core, 'flows.log', bytes);
+    reload.push((performance.now() - t0) / 1e3);
+  }
+}
 // The page's parallel load (web/worker.js): a helper instance parses the second half and exports
 // it (exportData, copied out, reset), the engine instance parses the first half and imports it
 // (malloc, copy in, importData). Times the export and the import.
@@ -111,6 +125,8 @@ for (let r = 0; r < runs; r += 1) {
 }
 const l = median(load);
 console.log(`wasm load: ${l.toFixed(3)} s = ${(MB / l).toFixed(0)} MB/s; wasm memory ${(heap / 1e6).toFixed(0)} MB`);
+const rl = median(reload);
+console.log(`wasm reload (the module's memory already touched): ${rl.toFixed(3)} s = ${(MB / rl).toFixed(0)} MB/s`);
 console.log(`wasm analyze (no filter): ${(median(full) * 1e3).toFixed(0)} ms`);
 FILTERS.forEach(([expr], k) => console.log(`wasm analyze "${expr}": ${(median(filtered[k]) * 1e3).toFixed(0)} ms`));
 console.log(`wasm drill-down, one condition added a step (filter evaluation): ${DRILL.map((c, k) => `+${c(0)} ${median(drill[k]).toFixed(1)} ms`).join(', ')}`);
