@@ -580,20 +580,19 @@ template <FieldKind K>
            skip_blanks(p, end);
 }
 
-// fast_field for the slot's kind read at run time (the loop of other layouts): a short number
-// by its slot's limit (0 for the kinds that are no numbers), anything else through convert().
+// fast_field for the slot's kind read at run time (the loop of other layouts).
 [[gnu::always_inline]] inline bool RecordParser::fast_field_any(Slot& slot, const char*& p, const char* end, Staged& out) {
-    if (p == end || *p == '#') return false;
-    uint64_t n = 0;
-    const size_t digits = slot.short_max != 0 ? short_number(p, end, n) : 0;
-    if (digits != 0 && n <= slot.short_max) {
-        out = {n, false};
-        p += digits;
-        return skip_blanks(p, end);
+    switch (slot.kind) {
+        case FieldKind::Small: return fast_field<FieldKind::Small>(slot, p, end, out);
+        case FieldKind::Flags: return fast_field<FieldKind::Flags>(slot, p, end, out);
+        case FieldKind::Port: return fast_field<FieldKind::Port>(slot, p, end, out);
+        case FieldKind::Counter: return fast_field<FieldKind::Counter>(slot, p, end, out);
+        case FieldKind::Time: return fast_field<FieldKind::Time>(slot, p, end, out);
+        case FieldKind::Address: return fast_field<FieldKind::Address>(slot, p, end, out);
+        case FieldKind::Enum: return fast_field<FieldKind::Enum>(slot, p, end, out);
+        case FieldKind::Text: return fast_field<FieldKind::Text>(slot, p, end, out);
     }
-    const char* const start = p;
-    p = token_end(p, end);
-    return convert(slot, std::string_view(start, static_cast<size_t>(p - start)), end, out, nullptr) && skip_blanks(p, end);
+    return false;
 }
 
 // A line's start: past its leading blanks; false for a header line.
