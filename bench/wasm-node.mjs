@@ -1,12 +1,14 @@
 // wasm-node.mjs — the wasm core alone, in Node (V8, like Chromium), on a generated file: load speed
 // (beginFile, feed in 256 KiB pieces through one reused heap buffer as web/worker.js does,
-// endFile), the same load into a module that has loaded the file before, and analyze() latency. Tells the browser figure's parts apart: the wasm engine itself versus
-// the page around it (file reading in the worker, messages, rendering).
+// endFile), the same load into a module that has loaded the file before, and analyze() latency.
+// Tells the browser figure's parts apart: the wasm engine itself versus the page around it (file
+// reading in the worker, messages, rendering).
 //
 //   node bench/wasm-node.mjs [--records N] [--runs R] [--file LOG]
 //
 // Uses build-wasm/ ($FLOWLENS_WASM_DIR). Loads tell the core their size first (expectBytes), as
-// the page does; NO_EXPECT=1 leaves that out; BUF=bytes feeds pieces of another size. Figures only: nothing here runs in `make test`.
+// the page does; NO_EXPECT=1 leaves that out; BUF=bytes feeds pieces of another size. Figures
+// only: nothing here runs in `make test`.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
