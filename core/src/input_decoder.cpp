@@ -3,8 +3,9 @@
 // Three stages, each resumable at any byte because the caller pushes chunks of arbitrary size:
 //   raw      sniff the gzip magic, then pass bytes through or inflate them (zlib)
 //   decoded  drop a UTF-8 BOM, sniff the content (first non-blank byte), then
-//   text     split lines with find_newline (text.hpp); lines wholly inside a chunk go to the sink as views into
-//            the chunk, only a line split across chunks is copied (its head) into `carry`
+//   text     first the sink's take_lines (runs of record lines it reads in one pass, ends and all),
+//            then split lines with find_newline (text.hpp); lines wholly inside a chunk go to the sink as
+//            views into the chunk, only a line split across chunks is copied (its head) into `carry`
 //   json     a hand-written state machine that emits the string values of "message" keys.
 // Nothing here allocates per line: `carry`, `msg`, `key` and `lit` keep their capacity, and are
 // bounded by kMaxLineBytes (or less), so memory is O(longest line + zlib window).
@@ -450,6 +451,13 @@ void InputDecoder::Impl::after_bom(const char* p, const char* end) {
 void InputDecoder::Impl::text_consume(const char* p, const char* end) {
     constexpr size_t kMax = InputDecoder::kMaxLineBytes;
     while (p < end) {
+        if (carry.empty() && !skipping) {
+            // Most lines are records the sink reads in one pass, their ends found on the way;
+            // the first line it does not take (a header, a bad line, the chunk's cut line)
+            // goes the usual way below, and then it tries again.
+            p = sink.take_lines(p, end, line_no, kMax);
+            if (p == end) return;
+        }
         const char* nl = find_newline(p, end);
         if (skipping) {
             if (nl == nullptr) return;

@@ -115,6 +115,9 @@ void FileLoader::feed_part(std::span<const uint8_t> chunk) {
 }
 
 void FileLoader::line(std::string_view text, uint64_t line_no) { parser_.line(text, line_no); }
+const char* FileLoader::take_lines(const char* p, const char* end, uint64_t& line_no, size_t max_line) {
+    return parser_.take_lines(p, end, line_no, max_line);
+}
 
 void FileLoader::bad_line(uint64_t line_no, BadLineReason reason, std::string_view detail, std::string_view text) {
     data_.report.add_bad_line(file_, line_no, reason, detail, text);

@@ -559,11 +559,13 @@ bool RecordParser::stage(uint64_t line_no, std::string_view line) {
 }
 
 // One field of a record line at p (a token's first byte, or the end), converted as kind K into
-// `out`; p then moves past the token and the blanks after it. False for what the full path must
-// decide: no field, a comment, a control byte or a bad value.
-template <FieldKind K>
+// `out`; p then moves past the token and (kSkipBlanks) the blanks after it. False for what the
+// full path must decide: no field (the end, or the '\n' of a line read inside its chunk), a
+// comment, a control byte or a bad value. `end` is the line's end, or the chunk's for
+// take_lines: a token ends at the first blank or control byte either way.
+template <FieldKind K, bool kSkipBlanks>
 [[gnu::always_inline]] inline bool RecordParser::fast_field(Slot& slot, const char*& p, const char* end, Staged& out) {
-    if (p == end || *p == '#') return false;  // too few fields, or a comment
+    if (p == end || *p == '#' || *p == '\n') return false;  // too few fields, or a comment
     if constexpr (K == FieldKind::Small || K == FieldKind::Flags || K == FieldKind::Port || K == FieldKind::Counter ||
                   K == FieldKind::Time) {
         uint64_t n = 0;
@@ -571,26 +573,27 @@ template <FieldKind K>
         if (digits != 0 && n <= slot.short_max) {
             out = {n, false};  // what convert() makes of it, found in one 8-byte load
             p += digits;
-            return skip_blanks(p, end);
+            return !kSkipBlanks || skip_blanks(p, end);
         }
     }
     const char* const start = p;
     p = token_end(p, end);
     return convert_as<K>(slot, std::string_view(start, static_cast<size_t>(p - start)), end, out, nullptr) &&
-           skip_blanks(p, end);
+           (!kSkipBlanks || skip_blanks(p, end));
 }
 
 // fast_field for the slot's kind read at run time (the loop of other layouts).
+template <bool kSkipBlanks>
 [[gnu::always_inline]] inline bool RecordParser::fast_field_any(Slot& slot, const char*& p, const char* end, Staged& out) {
     switch (slot.kind) {
-        case FieldKind::Small: return fast_field<FieldKind::Small>(slot, p, end, out);
-        case FieldKind::Flags: return fast_field<FieldKind::Flags>(slot, p, end, out);
-        case FieldKind::Port: return fast_field<FieldKind::Port>(slot, p, end, out);
-        case FieldKind::Counter: return fast_field<FieldKind::Counter>(slot, p, end, out);
-        case FieldKind::Time: return fast_field<FieldKind::Time>(slot, p, end, out);
-        case FieldKind::Address: return fast_field<FieldKind::Address>(slot, p, end, out);
-        case FieldKind::Enum: return fast_field<FieldKind::Enum>(slot, p, end, out);
-        case FieldKind::Text: return fast_field<FieldKind::Text>(slot, p, end, out);
+        case FieldKind::Small: return fast_field<FieldKind::Small, kSkipBlanks>(slot, p, end, out);
+        case FieldKind::Flags: return fast_field<FieldKind::Flags, kSkipBlanks>(slot, p, end, out);
+        case FieldKind::Port: return fast_field<FieldKind::Port, kSkipBlanks>(slot, p, end, out);
+        case FieldKind::Counter: return fast_field<FieldKind::Counter, kSkipBlanks>(slot, p, end, out);
+        case FieldKind::Time: return fast_field<FieldKind::Time, kSkipBlanks>(slot, p, end, out);
+        case FieldKind::Address: return fast_field<FieldKind::Address, kSkipBlanks>(slot, p, end, out);
+        case FieldKind::Enum: return fast_field<FieldKind::Enum, kSkipBlanks>(slot, p, end, out);
+        case FieldKind::Text: return fast_field<FieldKind::Text, kSkipBlanks>(slot, p, end, out);
     }
     return false;
 }
@@ -604,27 +607,61 @@ inline bool RecordParser::fast_start(std::string_view line, const char*& p) {
 }
 
 bool RecordParser::stage_fast(std::string_view line) {
-    if (layout_is_default_kinds_) return stage_kinds(line, DefaultKinds{}, std::make_index_sequence<DefaultKinds::size>{});
     const char* p;
     if (!fast_start(line, p)) return false;
     const char* const end = line.data() + line.size();
-    const size_t slot_count = slots_.size();
-    Slot* const slots = slots_.data();
-    Staged* const staged = staged_row();
-    for (size_t i = 0; i < slot_count; ++i)
-        if (!fast_field_any(slots[i], p, end, staged[i * kBatchRows])) return false;
+    if (layout_is_default_kinds_) {
+        if (!stage_kinds<true>(p, end, DefaultKinds{}, std::make_index_sequence<DefaultKinds::size>{})) return false;
+    } else if (!stage_loop<true>(p, end)) {
+        return false;
+    }
     return p == end;  // else more fields or a comment: the full path decides
 }
 
-template <FieldKind... K, size_t... I>
-bool RecordParser::stage_kinds(std::string_view line, KindList<K...>, std::index_sequence<I...>) {
-    const char* p;
-    if (!fast_start(line, p)) return false;
-    const char* const end = line.data() + line.size();
+template <bool kSkipLastBlanks>
+bool RecordParser::stage_loop(const char*& p, const char* end) {
+    const size_t last = slots_.size() - 1;
+    Slot* const slots = slots_.data();
+    Staged* const staged = staged_row();
+    for (size_t i = 0; i < last; ++i)
+        if (!fast_field_any<true>(slots[i], p, end, staged[i * kBatchRows])) return false;
+    return fast_field_any<kSkipLastBlanks>(slots[last], p, end, staged[last * kBatchRows]);
+}
+
+template <bool kSkipLastBlanks, FieldKind... K, size_t... I>
+bool RecordParser::stage_kinds(const char*& p, const char* end, KindList<K...>, std::index_sequence<I...>) {
     Slot* const slots = slots_.data();
     Staged* const staged = staged_row();
     // Field I as kind K, left to right, stopping at the first that fails.
-    return (fast_field<K>(slots[I], p, end, staged[I * kBatchRows]) && ...) && p == end;
+    constexpr size_t last = sizeof...(I) - 1;
+    return (fast_field<K, I != last || kSkipLastBlanks>(slots[I], p, end, staged[I * kBatchRows]) && ...);
+}
+
+const char* RecordParser::take_lines(const char* p, const char* end, uint64_t& line_no, size_t max_line) {
+    if (slots_.empty()) return p;  // no layout yet: the header or the first line sets it
+    while (p < end) {
+        // A line that may start with a CloudWatch export's timestamp ('-' at [4], 'T' at [10]),
+        // which the decoder removes before line(), or with a header's name, is line()'s.
+        if (end - p > 10 && p[4] == '-' && p[10] == 'T') break;
+        const char* q = p;
+        while (q < end && kByteClass[static_cast<unsigned char>(*q)] == kSeparator) ++q;
+        if (q < end && is_letter_or_dollar(*q)) {  // a header, or a layout led by a text field
+            const char* nl = find_newline(q, end);
+            if (nl == nullptr || looks_like_header(std::string_view(p, static_cast<size_t>(nl - p)))) break;
+        }
+        // The fields, the last one's token ended by a blank or the '\n' (not skipped), then
+        // the blanks before the '\n': the line as line() reads it without its trailing '\r'.
+        const bool staged = layout_is_default_kinds_
+                                ? stage_kinds<false>(q, end, DefaultKinds{}, std::make_index_sequence<DefaultKinds::size>{})
+                                : stage_loop<false>(q, end);
+        if (!staged) break;
+        while (q < end && kByteClass[static_cast<unsigned char>(*q)] == kSeparator) ++q;
+        if (q == end || *q != '\n' || static_cast<size_t>(q - p) > max_line) break;
+        commit();
+        ++line_no;
+        p = q + 1;
+    }
+    return p;
 }
 
 void RecordParser::commit() {

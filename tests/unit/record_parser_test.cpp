@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "flowlens/generator.hpp"
+#include "flowlens/input_decoder.hpp"
 #include "flowlens/record_parser.hpp"
 #include "flowlens/text.hpp"
 
@@ -517,14 +518,22 @@ TEST_CASE("record_parser.numbers_inside_a_line") {
     }
 }
 
-// The default format's kinds take a parse specialised for them (stage_kinds); any other layout
-// the general loop. The same lines, good and broken, must come out the same either way: parsed
-// once as the default format, and once with a 15th field appended (tcp-flags, always 5), which
-// the loop reads. Broken lines: a field replaced by a boundary value or junk, a byte replaced,
-// dropped or doubled, the line cut short.
-TEST_CASE("record_parser.default_kinds_parse_as_the_general_loop") {
+namespace {
+
+// Random numbers for the tests below (an LCG: the same sequence on every platform).
+struct Lcg {
+    uint64_t x;
+    uint64_t operator()(uint64_t n) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        return (x >> 33) % n;
+    }
+};
+
+// `count` generated default-format lines (no header), a third of them broken: a field replaced
+// by a boundary value or junk, a byte replaced, dropped or doubled, or the line cut short.
+std::vector<std::string> broken_default_lines(uint64_t count, Lcg& next) {
     GeneratorOptions g;
-    g.records = 4000;
+    g.records = count;
     g.seed = 7;
     g.header = false;
     std::vector<std::string> lines;
@@ -532,12 +541,7 @@ TEST_CASE("record_parser.default_kinds_parse_as_the_general_loop") {
         std::istringstream in(generate_to_string(g));
         for (std::string l; std::getline(in, l);) lines.push_back(l);
     }
-    REQUIRE(lines.size() == 4000);
-    uint64_t x = 12345;
-    const auto next = [&](uint64_t n) {
-        x = x * 6364136223846793005ull + 1442695040888963407ull;
-        return (x >> 33) % n;
-    };
+    REQUIRE(lines.size() == count);
     const std::vector<std::string> values = {"256", "255", "65535", "65536", "4294967295", "4294967296", "99999999",
                                              "999999999", "18446744073709551615", "18446744073709551616", "-", "1e3",
                                              "0x10", "#", "10.0.0.1", "::1", "ACCEPT", "reject", "NODATA", "eni-1",
@@ -565,6 +569,19 @@ TEST_CASE("record_parser.default_kinds_parse_as_the_general_loop") {
             default: break;  // kept as it is
         }
     }
+    return lines;
+}
+
+}  // namespace
+
+// The default format's kinds take a parse specialised for them (stage_kinds); any other layout
+// the general loop. The same lines, good and broken, must come out the same either way: parsed
+// once as the default format, and once with a 15th field appended (tcp-flags, always 5), which
+// the loop reads. Broken lines: a field replaced by a boundary value or junk, a byte replaced,
+// dropped or doubled, the line cut short.
+TEST_CASE("record_parser.default_kinds_parse_as_the_general_loop") {
+    Lcg next{12345};
+    const std::vector<std::string> lines = broken_default_lines(4000, next);
     std::vector<std::string> names(default_format().begin(), default_format().end());
     Fixture special, general;
     {
@@ -594,4 +611,129 @@ TEST_CASE("record_parser.default_kinds_parse_as_the_general_loop") {
             CAPTURE(name);
             CHECK(special.value(row, name) == general.value(row, name));
         }
+}
+
+namespace {
+
+// Hands a decoder's lines to a parser: every line to line() (the reference), or also runs of
+// lines to take_lines() when `lane` is set, as FileLoader does.
+struct ParserSink final : LineSink {
+    RecordParser& parser;
+    IngestReport& report;
+    bool lane;
+    ParserSink(RecordParser& p, IngestReport& r, bool l) : parser(p), report(r), lane(l) {}
+    void line(std::string_view text, uint64_t line_no) override { parser.line(text, line_no); }
+    void bad_line(uint64_t line_no, BadLineReason reason, std::string_view detail, std::string_view text) override {
+        report.add_bad_line(0, line_no, reason, detail, text);
+    }
+    const char* take_lines(const char* p, const char* end, uint64_t& line_no, size_t max_line) override {
+        return lane ? parser.take_lines(p, end, line_no, max_line) : p;
+    }
+};
+
+}  // namespace
+
+// take_lines reads record lines straight from the decoder's chunk, finding each line's end as it
+// goes; line() gets the lines the decoder cut. Both must give the same store and report for any
+// text cut into any chunks: broken lines (as above), CRLF and blanks before the newline, blank
+// and comment lines, a comment after the last field, leading blanks, CloudWatch export
+// timestamps (also before a line one field short, which the timestamp would fill), lines over
+// the length limit (a long field, or blanks), a line's last field missing before a blank,
+// headers that switch between the default format (the specialised parse) and a layout that
+// starts and ends with a text field (the loop; lines starting with a letter; an empty last
+// token would be text), and a last line without a newline.
+TEST_CASE("record_parser.lines_taken_from_the_chunk_read_as_line_by_line") {
+    Lcg next{777};
+    const std::vector<std::string> lines = broken_default_lines(3000, next);
+    const std::string default_header = join_words(std::vector<std::string>(default_format().begin(), default_format().end()));
+    // The text-led layout: the default fields from interface-id on, tcp-flags, then version and
+    // account-id (text last).
+    const std::vector<size_t> order = {2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, SIZE_MAX, 0, 1};
+    std::string custom_header;
+    for (size_t i : order) custom_header += std::string(i == SIZE_MAX ? "tcp-flags" : default_format()[i]) + " ";
+    std::string text = "\xEF\xBB\xBF" + default_header + "\n";
+    const std::string stamp = "2023-11-14T22:15:00.000Z ";
+    const std::vector<std::string> endings = {"\n", "\n", "\n", "\n", "\r\n", " \r\n", "\t\n", "\r \n", " # note\n"};
+    for (size_t i = 0; i < lines.size(); ++i) {
+        const bool custom = i >= 1000 && i < 2000;
+        if (i == 1000) text += custom_header + "\r\n";
+        if (i == 2000) text += "  " + default_header + "\n";
+        std::string l = lines[i];
+        if (custom) {  // the same tokens in the custom order, when there are 14 of them
+            std::vector<std::string> f;
+            std::istringstream in(l);
+            for (std::string t; in >> t;) f.push_back(t);
+            if (f.size() + 1 == order.size()) {
+                l.clear();
+                for (size_t k : order) l += (l.empty() ? "" : " ") + (k == SIZE_MAX ? std::to_string(next(300)) : f[k]);
+            }
+        }
+        switch (next(32)) {
+            case 0: text += "\n"; break;                            // a blank line before it
+            case 1: text += " \t \n"; break;                        // blanks only
+            case 2: text += "# a comment\n"; break;                 // a comment line
+            case 3: l = stamp + l; break;                           // a CloudWatch export's timestamp
+            case 4: l = stamp + l.substr(0, l.rfind(' ')); break;   // … before a line one field short
+            case 5: l = "  " + l; break;                            // leading blanks
+            case 6: l += std::string(InputDecoder::kMaxLineBytes, ' '); break;       // too long: blanks
+            case 7: l.insert(l.find(' ') + 1, InputDecoder::kMaxLineBytes, 'x'); break;  // a long field
+            case 8: l = l.substr(0, l.rfind(' ') + 1); break;       // the last field missing, a blank kept
+            default: break;
+        }
+        text += l + endings[next(endings.size())];
+    }
+    // A layout of text fields alone, which a timestamp before a line one field short would fill.
+    text += "interface-id account-id\n" + stamp + "eni-a 1\n" + stamp + "eni-b\n" + "eni-c 2\n";
+    text += default_header + "\n" + lines.front();  // no newline at the end
+
+    struct Result {
+        Fixture f;
+        uint64_t records = 0, headers = 0;
+    };
+    const auto load = [&](Result& r, bool lane, size_t max_chunk) {
+        RecordParser p = r.f.parser();
+        ParserSink sink(p, r.f.report, lane);
+        InputDecoder decoder(sink);
+        Lcg cut{static_cast<uint64_t>(max_chunk)};
+        for (size_t at = 0; at < text.size();) {
+            const size_t n = std::min(text.size() - at, 1 + static_cast<size_t>(cut(max_chunk)));
+            decoder.feed(std::span(reinterpret_cast<const uint8_t*>(text.data()) + at, n));
+            at += n;
+        }
+        decoder.finish();
+        p.flush();
+        r.f.store.pad_columns();
+        r.records = p.records();
+        r.headers = p.headers();
+    };
+    Result reference;
+    load(reference, false, text.size());
+    CHECK(reference.headers == 5);
+    CHECK(reference.records > 1500);
+    CHECK(reference.f.report.bad_lines() > 1000);
+    CHECK(reference.f.report.count(BadLineReason::TooLong) > 50);
+    for (const size_t max_chunk : {text.size(), size_t{1} << 16, size_t{4096}, size_t{300}, size_t{9}}) {
+        CAPTURE(max_chunk);
+        Result taken;
+        load(taken, true, max_chunk);
+        CHECK(taken.records == reference.records);
+        CHECK(taken.headers == reference.headers);
+        for (size_t r = 0; r < static_cast<size_t>(BadLineReason::Count_); ++r) {
+            CAPTURE(to_string(static_cast<BadLineReason>(r)));
+            CHECK(taken.f.report.count(static_cast<BadLineReason>(r)) == reference.f.report.count(static_cast<BadLineReason>(r)));
+        }
+        REQUIRE(taken.f.report.examples().size() == reference.f.report.examples().size());
+        for (size_t i = 0; i < taken.f.report.examples().size(); ++i) {
+            CHECK(taken.f.report.examples()[i].line == reference.f.report.examples()[i].line);
+            CHECK(taken.f.report.examples()[i].detail == reference.f.report.examples()[i].detail);
+        }
+        REQUIRE(taken.f.store.rows() == reference.f.store.rows());
+        REQUIRE(taken.f.store.columns().size() == reference.f.store.columns().size());
+        for (const auto& column : reference.f.store.columns())
+            for (size_t row = 0; row < reference.f.store.rows(); ++row) {
+                CAPTURE(row);
+                CAPTURE(column->name);
+                REQUIRE(taken.f.value(row, column->name) == reference.f.value(row, column->name));
+            }
+    }
 }

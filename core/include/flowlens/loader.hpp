@@ -90,6 +90,7 @@ private:
     void feed_part(std::span<const uint8_t> chunk);
 
     void line(std::string_view text, uint64_t line_no) override;
+    const char* take_lines(const char* p, const char* end, uint64_t& line_no, size_t max_line) override;
     void bad_line(uint64_t line_no, BadLineReason reason, std::string_view detail, std::string_view text) override;
 
     void reserve_for_the_rest();

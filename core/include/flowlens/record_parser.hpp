@@ -52,6 +52,12 @@ public:
     RecordParser(Store& store, IngestReport& report, uint32_t file, std::vector<std::string> explicit_fields);
 
     void line(std::string_view text, uint64_t line_no);
+    // LineSink::take_lines (input_decoder.hpp): from a line start in a chunk of raw text, the
+    // run of record lines that the fast path reads whole, each found and converted in one pass
+    // (its '\n' found on the way); returns the start of the first line left to line(), which
+    // decides (a header, a comment, a bad value, a line cut by the chunk's end, one longer than
+    // max_line, one that may start with a CloudWatch export's timestamp). line_no += lines taken.
+    const char* take_lines(const char* p, const char* end, uint64_t& line_no, size_t max_line);
     // Appends the rows line() has staged but not yet written (they go to the store in batches
     // of kBatchRows, column by column). Call it before the store is read: FileLoader does after
     // every chunk it is fed and when the file ends. records() already counts staged rows.
@@ -113,10 +119,15 @@ private:
     bool stage_fast(std::string_view line);
     // stage_fast's parts: the line's first token (false for a header), and one field.
     static bool fast_start(std::string_view line, const char*& p);
-    template <FieldKind K>
+    template <FieldKind K, bool kSkipBlanks = true>
     bool fast_field(Slot& slot, const char*& p, const char* end, Staged& out);
+    template <bool kSkipBlanks>
     bool fast_field_any(Slot& slot, const char*& p, const char* end, Staged& out);
-    // stage_fast for a layout whose fields have exactly the kinds K, in order: each field's code
+    // Every field of the layout from p (a line's first token), p left after the last one's
+    // token and, with kSkipLastBlanks, its blanks: stage_fast's and take_lines' common part.
+    template <bool kSkipLastBlanks>
+    bool stage_loop(const char*& p, const char* end);
+    // stage_loop for a layout whose fields have exactly the kinds K, in order: each field's code
     // chosen at compile time, without a loop over the slots or a switch per field. The default
     // format's kinds get this: its wasm load 7-13 % faster (5 M records in Node; bench/README.md,
     // "Latest figures (2026-11-24, 18:11"); other layouts take the loop.
@@ -128,8 +139,8 @@ private:
                                    FieldKind::Address, FieldKind::Port, FieldKind::Port, FieldKind::Small,
                                    FieldKind::Counter, FieldKind::Counter, FieldKind::Time, FieldKind::Time,
                                    FieldKind::Enum, FieldKind::Enum>;
-    template <FieldKind... K, size_t... I>
-    bool stage_kinds(std::string_view line, KindList<K...>, std::index_sequence<I...>);
+    template <bool kSkipLastBlanks, FieldKind... K, size_t... I>
+    bool stage_kinds(const char*& p, const char* end, KindList<K...>, std::index_sequence<I...>);
     template <FieldKind... K>
     bool has_kinds(KindList<K...>) const noexcept {
         constexpr FieldKind kinds[] = {K...};
