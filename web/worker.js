@@ -161,20 +161,43 @@ function analyzeOptions(o = {}) {
 }
 
 const WARM_UP_RECORDS = 5000;
-// The filter evaluator's warm-up (wasm/API.md, warmUpFilters) runs once the worker has been idle
-// this long: right after the page opens, its compile would compete with a load given at once.
+// The idle warm-ups, run once the worker has been idle a while, a request cancelling the timer
+// and the next idle moment arming it again. Not at once: the optimising compiles they set off
+// would compete with a load given right after the page opens (drop → drawn 1.335 → 1.370 s with
+// the analysis rounds at once, five alternations).
+// - More rounds of warmUp's analyses (wasm/API.md, warmUpAnalyses), one task each, after
+//   ANALYSIS_WARM_UP_IDLE_MS: a request waits for one round (about 8 ms) at most. Left out once
+//   a request has come: the page's own analyses then warm the code up.
+// - Then the filter evaluator's (warmUpFilters), after FILTER_WARM_UP_IDLE_MS.
+const ANALYSIS_WARM_UP_IDLE_MS = 500;
+const ANALYSIS_WARM_UP_ROUNDS = 7;
 const FILTER_WARM_UP_IDLE_MS = 1500;
 const FILTER_WARM_UP_TIMES = 10;
-let warmedUp = false; // warmUp ran: warmUpFilters has its data set
+let warmedUp = false; // warmUp ran: warmUpAnalyses and warmUpFilters have its data set
+let analysisRoundsLeft = ANALYSIS_WARM_UP_ROUNDS;
 let filtersWarmed = false;
-let filterWarmUpTimer = 0;
+let idleWarmUpTimer = 0;
 let busy = 0; // requests received and not answered yet
 
-function armFilterWarmUp() {
-  clearTimeout(filterWarmUpTimer);
-  if (!warmedUp || filtersWarmed || busy) return;
-  // A request cancels the timer (onmessage); the next idle moment arms it again.
-  filterWarmUpTimer = setTimeout(async () => {
+function armIdleWarmUp() {
+  clearTimeout(idleWarmUpTimer);
+  if (!warmedUp || busy) return;
+  if (analysisRoundsLeft > 0) {
+    const first = analysisRoundsLeft === ANALYSIS_WARM_UP_ROUNDS;
+    idleWarmUpTimer = setTimeout(async () => {
+      analysisRoundsLeft -= 1;
+      try {
+        (await engine()).warmUpAnalyses(1);
+      } catch (err) {
+        analysisRoundsLeft = 0;
+        console.warn('[flowlens] analysis warm-up failed (only a speed-up):', err);
+      }
+      armIdleWarmUp();
+    }, first ? ANALYSIS_WARM_UP_IDLE_MS : 0);
+    return;
+  }
+  if (filtersWarmed) return;
+  idleWarmUpTimer = setTimeout(async () => {
     filtersWarmed = true;
     try {
       (await engine()).warmUpFilters(FILTER_WARM_UP_TIMES);
@@ -195,7 +218,7 @@ const handlers = {
       try {
         m.warmUp(WARM_UP_RECORDS);
         warmedUp = true;
-        armFilterWarmUp();
+        armIdleWarmUp();
       } catch (err) {
         console.warn('[flowlens] warm-up failed (only a speed-up):', err);
       }
@@ -514,7 +537,8 @@ self.onmessage = (event) => {
     return;
   }
   busy += 1;
-  clearTimeout(filterWarmUpTimer);
+  clearTimeout(idleWarmUpTimer);
+  if (type !== 'init') analysisRoundsLeft = 0;
   queue = queue.then(async () => {
     const handler = handlers[type];
     try {
@@ -528,6 +552,6 @@ self.onmessage = (event) => {
       self.postMessage({ id, type: 'error', data: serialiseError(checkCrash(err)) });
     }
     busy -= 1;
-    armFilterWarmUp();
+    armIdleWarmUp();
   });
 };

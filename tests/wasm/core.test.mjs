@@ -48,7 +48,7 @@ describe('module', () => {
   test('exports the API, HEAPU8, _malloc and _free', async () => {
     const core = await newCore();
     for (const fn of ['reset', 'expectBytes', 'beginFile', 'feed', 'endFile', 'endFileWith', 'loadedRecords', 'analyze',
-      'reportData', 'records', 'recordsCsv', 'version', 'warmUp', 'warmUpFilters', 'topKeys', 'analyzeInParts', '_malloc', '_free']) {
+      'reportData', 'records', 'recordsCsv', 'version', 'warmUp', 'warmUpAnalyses', 'warmUpFilters', 'topKeys', 'analyzeInParts', '_malloc', '_free']) {
       assert.equal(typeof core[fn], 'function', fn);
     }
     assert.ok(core.HEAPU8 instanceof Uint8Array);
@@ -68,6 +68,20 @@ describe('module', () => {
     assert.ok(some > 0 && some < all);
     assert.equal(core.warmUp(5000), all + some);
     assert.equal(core.loadedRecords(), records);
+    assert.equal(core.analyze('', DEFAULTS), before);
+  });
+
+  test('warmUpAnalyses analyses the warm-up\'s records again, each time, until warmUpFilters frees them', async () => {
+    const core = await newCore();
+    assert.equal(core.warmUpAnalyses(2), 0, 'nothing to analyse before warmUp');
+    loadFile(core, path.join(dataDir, 'messy.log'));
+    const before = core.analyze('', DEFAULTS);
+    const once = core.warmUp(5000);
+    assert.ok(once > 5000, `warmUp analysed the records and a filtered part: ${once}`);
+    assert.equal(core.warmUpAnalyses(3), 3 * once, 'three rounds of the same analyses');
+    assert.equal(core.warmUpAnalyses(1), once, 'the data set is kept between rounds');
+    core.warmUpFilters(1);
+    assert.equal(core.warmUpAnalyses(1), 0, 'freed by warmUpFilters');
     assert.equal(core.analyze('', DEFAULTS), before);
   });
 
