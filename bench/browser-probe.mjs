@@ -49,7 +49,9 @@ await page.addInitScript(() => {
 await page.goto(origin + '/');
 await page.waitForFunction(() => document.documentElement.dataset.state === 'idle');
 async function dump(label) {
-  await page.waitForFunction(() => window.__t.marks.some(([s]) => s === 'drawn'), null, { timeout: 120000 });
+  // Polled every 50 ms as bench/browser.mjs does: the default (each animation frame) would make
+  // the page render a frame every 16 ms during the load.
+  await page.waitForFunction(() => window.__t.marks.some(([s]) => s === 'drawn'), null, { timeout: 120000, polling: 50 });
   const r = await page.evaluate(() => ({ trig: window.__t.trigger, marks: window.__t.marks,
     perf: performance.getEntriesByType('mark').filter((m) => m.name.startsWith('fl:')).map((m) => [m.name, m.startTime, m.detail]),
     sets: performance.getEntriesByType('measure').filter((m) => m.name.startsWith('fl:set:')).map((m) => [m.name.slice(7), m.startTime, m.duration]) }));
