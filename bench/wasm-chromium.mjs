@@ -4,7 +4,8 @@
 // then loads it as web/worker.js feeds (told its size first, 256 KiB pieces through one reused
 // heap buffer): into a fresh module (`load`) and again into one whose memory is already touched
 // (`reload`: no page faults, the steadier figure for comparing parser builds), then analyses it
-// without a filter as the page's dashboard asks (`analyze`). Several wasm
+// without a filter as the page's dashboard asks (`analyze`), then with each of the bench's
+// filters (queries.mjs: the worker's part of a filter change). Several wasm
 // builds can be given; their runs are alternated, one round after another, in one browser.
 //
 //   node bench/wasm-chromium.mjs [--file LOG] [--records N] [--rounds R] [WASM_DIR …]
@@ -17,7 +18,7 @@ import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { median } from './queries.mjs';
+import { FILTERS, median } from './queries.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -39,6 +40,7 @@ const dirs = (args.length ? args : [join(ROOT, 'build-wasm')]).map((d) => resolv
 const MB = statSync(file).size / 1e6;
 
 const WORKER = `
+const FILTERS = ${JSON.stringify(FILTERS.map(([f]) => f))};
 let bytes;
 self.onmessage = async (e) => {
   if (e.data.type === 'data') { bytes = new Uint8Array(await (await fetch('/data.log')).arrayBuffer()); postMessage('ready'); return; }
@@ -72,7 +74,13 @@ self.onmessage = async (e) => {
   t = performance.now();
   JSON.parse(core.analyze('', options));
   const analyze = performance.now() - t;
-  postMessage({ load, reload, analyze, records });
+  // Then each of the bench's filters (the worker's part of a filter change), as the page asks.
+  const filters = FILTERS.map((f) => {
+    t = performance.now();
+    JSON.parse(core.analyze(f, options));
+    return performance.now() - t;
+  });
+  postMessage({ load, reload, analyze, filters, records });
 };`;
 
 const server = createServer((req, res) => {
@@ -91,7 +99,7 @@ const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', hea
 const page = await browser.newPage();
 await page.goto(`http://127.0.0.1:${server.address().port}/`);
 console.log(`input: ${file}, ${MB.toFixed(1)} MB; ${rounds} rounds, builds alternated; a fresh worker and module per run`);
-const results = dirs.map(() => ({ load: [], reload: [], analyze: [] }));
+const results = dirs.map(() => ({ load: [], reload: [], analyze: [], filters: FILTERS.map(() => []) }));
 for (let r = 0; r < rounds; r += 1) {
   for (let b = 0; b < dirs.length; b += 1) {
     const out = await page.evaluate(async (build) => {
@@ -107,13 +115,14 @@ for (let r = 0; r < rounds; r += 1) {
     results[b].load.push(out.load);
     results[b].reload.push(out.reload);
     results[b].analyze.push(out.analyze);
-    console.log(`  round ${r + 1}, ${dirs[b]}: load ${out.load.toFixed(0)} ms, reload ${out.reload.toFixed(0)} ms, analyze ${out.analyze.toFixed(0)} ms (${out.records.toLocaleString('en-US')} records)`);
+    out.filters.forEach((ms, k) => results[b].filters[k].push(ms));
+    console.log(`  round ${r + 1}, ${dirs[b]}: load ${out.load.toFixed(0)} ms, reload ${out.reload.toFixed(0)} ms, analyze ${out.analyze.toFixed(0)} ms, filters ${out.filters.map((x) => x.toFixed(0)).join(' / ')} ms (${out.records.toLocaleString('en-US')} records)`);
   }
 }
 for (let b = 0; b < dirs.length; b += 1) {
   const l = median(results[b].load), rl = median(results[b].reload);
   console.log(`${dirs[b]}: load median ${l.toFixed(0)} ms = ${(MB / l * 1e3).toFixed(0)} MB/s; reload median ${rl.toFixed(0)} ms = ${(MB / rl * 1e3).toFixed(0)} MB/s` +
-    `; analyze median ${median(results[b].analyze).toFixed(0)} ms` +
+    `; analyze median ${median(results[b].analyze).toFixed(0)} ms; filters ${results[b].filters.map((f) => median(f).toFixed(0)).join(' / ')} ms` +
     (b > 0 ? `; reload ${(rl / median(results[0].reload)).toFixed(3)}×, analyze ${(median(results[b].analyze) / median(results[0].analyze)).toFixed(3)}× the first build's` : ''));
 }
 await browser.close();
