@@ -637,26 +637,39 @@ bool RecordParser::stage_kinds(const char*& p, const char* end, KindList<K...>, 
     return (fast_field<K, I != last || kSkipLastBlanks>(slots[I], p, end, staged[I * kBatchRows]) && ...);
 }
 
-const char* RecordParser::take_lines(const char* p, const char* end, uint64_t& line_no, size_t max_line) {
+const char* RecordParser::take_lines(const char* p, const char* chunk_end, uint64_t& line_no, size_t max_line) {
     if (slots_.empty()) return p;  // no layout yet: the header or the first line sets it
-    while (p < end) {
+    // The lane reads only lines that are whole and at most max_line long, so that nothing of a
+    // line it must leave to line() is converted first: a token of a line cut by the chunk's end
+    // (every cut in an enum field would add a prefix of a value to its dictionary, which holds
+    // at most 255), or a huge token of an over-long line (copied into a dictionary). `window`:
+    // past the last '\n' within max_line + 1 bytes of a line start (and the chunk), found from
+    // the back once per window; every line that starts before it ends before it, at most
+    // max_line long. The cut line at the chunk's end is the decoder's to carry over.
+    const char* window = p;
+    while (p < chunk_end) {
+        if (p >= window) {
+            window = chunk_end - p > static_cast<std::ptrdiff_t>(max_line) ? p + max_line + 1 : chunk_end;
+            while (window > p && window[-1] != '\n') --window;
+            if (window == p) break;  // no whole line of at most max_line starts here: line() decides
+        }
         // A line that may start with a CloudWatch export's timestamp ('-' at [4], 'T' at [10]),
         // which the decoder removes before line(), or with a header's name, is line()'s.
-        if (end - p > 10 && p[4] == '-' && p[10] == 'T') break;
+        if (window - p > 10 && p[4] == '-' && p[10] == 'T') break;
         const char* q = p;
-        while (q < end && kByteClass[static_cast<unsigned char>(*q)] == kSeparator) ++q;
-        if (q < end && is_letter_or_dollar(*q)) {  // a header, or a layout led by a text field
-            const char* nl = find_newline(q, end);
-            if (nl == nullptr || looks_like_header(std::string_view(p, static_cast<size_t>(nl - p)))) break;
+        while (kByteClass[static_cast<unsigned char>(*q)] == kSeparator) ++q;  // a '\n' ends it
+        if (is_letter_or_dollar(*q)) {  // a header, or a layout led by a text field
+            const char* nl = find_newline(q, window);
+            if (looks_like_header(std::string_view(p, static_cast<size_t>(nl - p)))) break;
         }
         // The fields, the last one's token ended by a blank or the '\n' (not skipped), then
         // the blanks before the '\n': the line as line() reads it without its trailing '\r'.
         const bool staged = layout_is_default_kinds_
-                                ? stage_kinds<false>(q, end, DefaultKinds{}, std::make_index_sequence<DefaultKinds::size>{})
-                                : stage_loop<false>(q, end);
+                                ? stage_kinds<false>(q, window, DefaultKinds{}, std::make_index_sequence<DefaultKinds::size>{})
+                                : stage_loop<false>(q, window);
         if (!staged) break;
-        while (q < end && kByteClass[static_cast<unsigned char>(*q)] == kSeparator) ++q;
-        if (q == end || *q != '\n' || static_cast<size_t>(q - p) > max_line) break;
+        while (kByteClass[static_cast<unsigned char>(*q)] == kSeparator) ++q;
+        if (*q != '\n') break;
         commit();
         ++line_no;
         p = q + 1;

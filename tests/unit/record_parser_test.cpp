@@ -684,6 +684,7 @@ TEST_CASE("record_parser.lines_taken_from_the_chunk_read_as_line_by_line") {
     }
     // A layout of text fields alone, which a timestamp before a line one field short would fill.
     text += "interface-id account-id\n" + stamp + "eni-a 1\n" + stamp + "eni-b\n" + "eni-c 2\n";
+    text += "interface-id account-id\n" "eni-d 3\n";  // a header that also reads as a record
     text += default_header + "\n" + lines.front();  // no newline at the end
 
     struct Result {
@@ -708,7 +709,7 @@ TEST_CASE("record_parser.lines_taken_from_the_chunk_read_as_line_by_line") {
     };
     Result reference;
     load(reference, false, text.size());
-    CHECK(reference.headers == 5);
+    CHECK(reference.headers == 6);
     CHECK(reference.records > 1500);
     CHECK(reference.f.report.bad_lines() > 1000);
     CHECK(reference.f.report.count(BadLineReason::TooLong) > 50);
@@ -736,4 +737,47 @@ TEST_CASE("record_parser.lines_taken_from_the_chunk_read_as_line_by_line") {
                 REQUIRE(taken.f.value(row, column->name) == reference.f.value(row, column->name));
             }
     }
+}
+
+// A line cut by a chunk's end is not read until it is whole: no prefix of a value lands in a
+// dictionary. The text is fed in two chunks, cut at every byte in turn; the free enum `type`, the
+// text `interface-id` and the address table must hold just the values the rows hold.
+TEST_CASE("record_parser.cut_lines_leave_no_values_behind") {
+    const std::string text =
+        "version type interface-id srcaddr dstaddr action log-status\n"
+        "5 IPv4 eni-aaaa 10.0.0.1 10.0.0.2 ACCEPT OK\n"
+        "5 IPv6 eni-bbbbbbbb 2001:db8::1 2001:db8::2 REJECT OK\r\n"
+        "5 IPv4 eni-aaaa 10.0.0.3 10.0.0.1 ACCEPT OK\n";
+    const auto* bytes = reinterpret_cast<const uint8_t*>(text.data());
+    for (size_t cut = 0; cut <= text.size(); ++cut) {
+        CAPTURE(cut);
+        Fixture f;
+        RecordParser p = f.parser();
+        ParserSink sink(p, f.report, true);
+        InputDecoder decoder(sink);
+        decoder.feed(std::span(bytes, cut));
+        decoder.feed(std::span(bytes + cut, text.size() - cut));
+        decoder.finish();
+        p.flush();
+        f.store.pad_columns();
+        REQUIRE(f.store.rows() == 3);
+        CHECK(f.report.bad_lines() == 0);
+        CHECK(f.store.find("type")->dict.size() == 3);  // null, IPv4, IPv6
+        CHECK(f.store.find("interface-id")->dict.size() == 3);
+        CHECK(f.store.addresses().size() == 6);  // none, 10.0.0.1-3, two IPv6
+        CHECK(f.value(1, "interface-id") == "eni-bbbbbbbb");
+    }
+    // Nor is anything of a line over the length limit read, a huge token above all.
+    Fixture f;
+    RecordParser p = f.parser();
+    ParserSink sink(p, f.report, true);
+    InputDecoder decoder(sink);
+    const std::string huge = text + "5 IPv4 eni-" + std::string(InputDecoder::kMaxLineBytes, 'x') + " 10.0.0.9 10.0.0.2 ACCEPT OK\n";
+    decoder.feed(std::span(reinterpret_cast<const uint8_t*>(huge.data()), huge.size()));
+    decoder.finish();
+    p.flush();
+    CHECK(f.store.rows() == 3);
+    CHECK(f.report.count(BadLineReason::TooLong) == 1);
+    CHECK(f.store.find("interface-id")->dict.size() == 3);
+    CHECK(f.store.addresses().size() == 6);
 }

@@ -17,6 +17,9 @@
 // - Values: ports 0..65535, small integers 0..255, counters 0..2^64-1, times in seconds (values
 //   above 2^31 are milliseconds and are divided by 1000), IPv4/IPv6 addresses, action
 //   ACCEPT/REJECT and log-status OK/NODATA/SKIPDATA (any case, stored upper-case).
+// - take_lines(p, end, …) is the decoder's fast lane (LineSink::take_lines): it takes a run of
+//   whole record lines straight from a chunk of raw text, with exactly the rows and counts
+//   line() would give for them, and leaves every line it is not sure of to line().
 // - prime(first_line) starts a parser in the middle of a file (a FilePart past the first): it
 //   takes the layout the file's first line gives (a header, or inference on a record line)
 //   without counting or reporting that line, so the part reads as the first part does.
