@@ -12,6 +12,7 @@
 #include "flowlens/input_decoder.hpp"
 #include "flowlens/ip_address.hpp"
 #include "flowlens/record_parser.hpp"
+#include "../tests/unit/parser_sink.hpp"
 
 namespace {
 
@@ -23,26 +24,13 @@ struct Loaded {
     uint64_t headers = 0;
 };
 
-struct Sink final : LineSink {
-    RecordParser& parser;
-    IngestReport& report;
-    bool lane;
-    Sink(RecordParser& p, IngestReport& r, bool l) : parser(p), report(r), lane(l) {}
-    void line(std::string_view text, uint64_t line_no) override { parser.line(text, line_no); }
-    void bad_line(uint64_t line_no, BadLineReason reason, std::string_view detail, std::string_view text) override {
-        report.add_bad_line(0, line_no, reason, detail, text);
-    }
-    const char* take_lines(const char* p, const char* end, uint64_t& line_no, size_t max_line) override {
-        return lane ? parser.take_lines(p, end, line_no, max_line) : p;
-    }
-};
 
 void load(Loaded& out, std::span<const uint8_t> text, bool lane, size_t chunk) {
     out.report.files.push_back({});
     out.store.add_file("fuzz");
     out.store.begin_file(0);
     RecordParser parser(out.store, out.report, 0, {});
-    Sink sink(parser, out.report, lane);
+    test::ParserSink sink(parser, out.report, lane);
     InputDecoder decoder(sink);
     for (size_t at = 0; at < text.size(); at += chunk) decoder.feed(text.subspan(at, std::min(chunk, text.size() - at)));
     decoder.finish();

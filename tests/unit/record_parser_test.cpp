@@ -5,6 +5,7 @@
 
 #include "flowlens/generator.hpp"
 #include "flowlens/input_decoder.hpp"
+#include "parser_sink.hpp"
 #include "flowlens/record_parser.hpp"
 #include "flowlens/text.hpp"
 
@@ -613,25 +614,7 @@ TEST_CASE("record_parser.default_kinds_parse_as_the_general_loop") {
         }
 }
 
-namespace {
-
-// Hands a decoder's lines to a parser: every line to line() (the reference), or also runs of
-// lines to take_lines() when `lane` is set, as FileLoader does.
-struct ParserSink final : LineSink {
-    RecordParser& parser;
-    IngestReport& report;
-    bool lane;
-    ParserSink(RecordParser& p, IngestReport& r, bool l) : parser(p), report(r), lane(l) {}
-    void line(std::string_view text, uint64_t line_no) override { parser.line(text, line_no); }
-    void bad_line(uint64_t line_no, BadLineReason reason, std::string_view detail, std::string_view text) override {
-        report.add_bad_line(0, line_no, reason, detail, text);
-    }
-    const char* take_lines(const char* p, const char* end, uint64_t& line_no, size_t max_line) override {
-        return lane ? parser.take_lines(p, end, line_no, max_line) : p;
-    }
-};
-
-}  // namespace
+using test::ParserSink;
 
 // take_lines reads record lines straight from the decoder's chunk, finding each line's end as it
 // goes; line() gets the lines the decoder cut. Both must give the same store and report for any
