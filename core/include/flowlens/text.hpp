@@ -78,6 +78,46 @@ inline std::optional<uint64_t> parse_u64(std::string_view s) noexcept {
     return v;
 }
 
+constexpr bool is_ascii_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+
+inline bool digits_at(std::string_view s, size_t pos, size_t n) noexcept {
+    if (s.size() < pos + n) return false;
+    for (size_t i = pos; i < pos + n; ++i)
+        if (!is_ascii_digit(s[i])) return false;
+    return true;
+}
+
+// Length of a leading `YYYY-MM-DDTHH:MM:SS(.fraction)?(Z|±hh:mm)` and the blanks after it (a
+// CloudWatch export to S3), or 0: what the decoder removes from a text line, and the parser's
+// fast lane skips (it never reads past a '\n'). The timestamp must be followed by a blank: a line that is only
+// a timestamp is left alone, since that is not the export's shape.
+inline size_t iso_prefix_length(std::string_view s) noexcept {
+    // Cheapest rejection first: flow log records start "2 1234…", never with a '-' at [4].
+    if (s.size() < 21 || s[4] != '-') return 0;
+    if (!digits_at(s, 0, 4) || !digits_at(s, 5, 2) || s[7] != '-' || !digits_at(s, 8, 2) ||
+        s[10] != 'T' || !digits_at(s, 11, 2) || s[13] != ':' || !digits_at(s, 14, 2) ||
+        s[16] != ':' || !digits_at(s, 17, 2))
+        return 0;
+    size_t i = 19;
+    if (s[i] == '.') {
+        size_t j = i + 1;
+        while (j < s.size() && is_ascii_digit(s[j])) ++j;
+        if (j == i + 1) return 0;
+        i = j;
+    }
+    if (i < s.size() && s[i] == 'Z') {
+        ++i;
+    } else if (i < s.size() && (s[i] == '+' || s[i] == '-') && digits_at(s, i + 1, 2) &&
+               i + 3 < s.size() && s[i + 3] == ':' && digits_at(s, i + 4, 2)) {
+        i += 6;
+    } else {
+        return 0;
+    }
+    if (i >= s.size() || (s[i] != ' ' && s[i] != '\t')) return 0;
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
+    return i;
+}
+
 // The first '\n' in [p, end), or nullptr, 8 bytes at a time (SWAR). find_newline's choice in
 // WebAssembly; on its own so that native tests cover it too.
 inline const char* find_newline_swar(const char* p, const char* end) noexcept {
