@@ -135,7 +135,7 @@ std::span<const std::string_view> vocabulary(std::string_view field) noexcept {
 enum class NumberStatus : uint8_t { Ok, Invalid, TooLarge };
 
 bool all_digits(std::string_view s) noexcept {
-    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+    return !s.empty() && std::all_of(s.begin(), s.end(), is_ascii_digit);
 }
 
 NumberStatus parse_plain(std::string_view s, uint64_t max, uint64_t& out) noexcept {

@@ -4,13 +4,14 @@
 #include <optional>
 #include <utility>
 
+#include "flowlens/text.hpp"
+
 namespace flowlens {
 namespace {
 
-constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
-constexpr bool is_hex(char c) noexcept { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+constexpr bool is_hex(char c) noexcept { return is_ascii_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 constexpr bool is_alnum(char c) noexcept {
-    return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    return is_ascii_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 // The characters an address can be written with (IPv6 groups, IPv4 dots).
 constexpr bool is_address_char(char c) noexcept { return is_hex(c) || c == ':' || c == '.'; }
@@ -42,7 +43,7 @@ IpAddress network_base(const IpNetwork& n) {
 size_t prefix_length(std::string_view s, size_t at) {
     if (at >= s.size() || s[at] != '/') return 0;
     size_t d = 0;
-    while (at + 1 + d < s.size() && is_digit(s[at + 1 + d])) ++d;
+    while (at + 1 + d < s.size() && is_ascii_digit(s[at + 1 + d])) ++d;
     return d >= 1 && d <= 3 ? d + 1 : 0;
 }
 
@@ -121,9 +122,9 @@ std::string Masker::text(std::string_view s) {
         }
         // 2. Dotted IPv4 starting here inside a longer run ("10.0.0.1:443", "x:10.0.0.1",
         //    "10.0.0.1.5"): its first four groups.
-        if (is_digit(c) && (i == 0 || (!is_digit(s[i - 1]) && s[i - 1] != '.'))) {
+        if (is_ascii_digit(c) && (i == 0 || (!is_ascii_digit(s[i - 1]) && s[i - 1] != '.'))) {
             size_t j = i, dots = 0;
-            for (; j < s.size() && (is_digit(s[j]) || (s[j] == '.' && dots < 3)); ++j)
+            for (; j < s.size() && (is_ascii_digit(s[j]) || (s[j] == '.' && dots < 3)); ++j)
                 if (s[j] == '.') ++dots;
             while (j > i && s[j - 1] == '.') {
                 --j;
@@ -138,9 +139,9 @@ std::string Masker::text(std::string_view s) {
             }
         }
         // 3. An account id: exactly 12 digits touching no letter or digit.
-        if (is_digit(c) && (i == 0 || !is_alnum(s[i - 1]))) {
+        if (is_ascii_digit(c) && (i == 0 || !is_alnum(s[i - 1]))) {
             size_t j = i;
-            while (j < s.size() && is_digit(s[j])) ++j;
+            while (j < s.size() && is_ascii_digit(s[j])) ++j;
             if (j - i == kAccountDigits && (j == s.size() || !is_alnum(s[j]))) {
                 out += account(s.substr(i, j - i));
                 i = j;

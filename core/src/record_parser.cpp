@@ -15,7 +15,7 @@ namespace {
 constexpr uint64_t kMillisecondsFrom = uint64_t{1} << 31;  // FLOWLOGS.md: above 2^31 = ms
 
 bool is_name_char(char c) noexcept {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_ascii_digit(c) || c == '-' || c == '_';
 }
 
 // "${srcaddr}" → "srcaddr"; other tokens unchanged.
@@ -180,7 +180,7 @@ bool plausible_text(std::string_view field, std::string_view v) noexcept {
     if (v == "-") return true;
     auto starts = [&](std::string_view p) { return v.size() > p.size() && v.substr(0, p.size()) == p; };
     if (field == "account-id")
-        return v == "unknown" || (v.size() == 12 && std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; }));
+        return v == "unknown" || (v.size() == 12 && std::all_of(v.begin(), v.end(), is_ascii_digit));
     if (field == "interface-id") return starts("eni-");
     if (field == "vpc-id") return starts("vpc-");
     if (field == "subnet-id") return starts("subnet-");
@@ -456,7 +456,7 @@ template <FieldKind K>
     } else if constexpr (K == FieldKind::Counter) {
         auto n = parse_number(v, line_end);
         if (!n) {
-            bool digits = std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+            bool digits = std::all_of(v.begin(), v.end(), is_ascii_digit);
             return digits ? bad_value(why, slot, v, BadLineReason::CounterOverflow, "does not fit in 64 bits")
                           : bad_value(why, slot, v, BadLineReason::BadNumber, "is not a number");
         }

@@ -89,8 +89,8 @@ inline bool digits_at(std::string_view s, size_t pos, size_t n) noexcept {
 
 // Length of a leading `YYYY-MM-DDTHH:MM:SS(.fraction)?(Z|±hh:mm)` and the blanks after it (a
 // CloudWatch export to S3), or 0: what the decoder removes from a text line, and the parser's
-// fast lane skips (it never reads past a '\n'). The timestamp must be followed by a blank: a line that is only
-// a timestamp is left alone, since that is not the export's shape.
+// fast lane skips (it never reads past a '\n'). The timestamp must be followed by a blank: a
+// line that is only a timestamp is left alone, since that is not the export's shape.
 inline size_t iso_prefix_length(std::string_view s) noexcept {
     // Cheapest rejection first: flow log records start "2 1234…", never with a '-' at [4].
     if (s.size() < 21 || s[4] != '-') return 0;
