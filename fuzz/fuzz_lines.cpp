@@ -2,7 +2,8 @@
 // straight from the decoder's chunk) must read any text exactly as line() does line by line.
 // The input's first byte picks the chunk size; the rest is fed once in such chunks with the lane
 // and once whole without it, and the two stores and reports must agree (rows, every value, bad
-// lines by reason, headers). A mismatch aborts.
+// lines by reason, headers); neither store may hold a dictionary value or an address that no
+// row uses (what a bad line interned is taken back). A mismatch aborts.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -66,6 +67,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     require(lane.headers == lines.headers);
     for (size_t r = 0; r < static_cast<size_t>(BadLineReason::Count_); ++r)
         require(lane.report.count(static_cast<BadLineReason>(r)) == lines.report.count(static_cast<BadLineReason>(r)));
+    require(test::values_no_row_uses(lane.store).empty());
+    require(test::values_no_row_uses(lines.store).empty());
     require(lane.store.columns().size() == lines.store.columns().size());
     for (const auto& column : lines.store.columns()) {
         const Column* other = lane.store.find(column->name);

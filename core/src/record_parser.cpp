@@ -259,6 +259,13 @@ RecordParser::RecordParser(Store& store, IngestReport& report, uint32_t file, st
     if (!explicit_fields_.empty()) set_layout(explicit_fields_, 0);
 }
 
+void RecordParser::clear_layout() {
+    flush();  // the staged rows belong to the old layout's slots
+    fields_.clear();
+    slots_.clear();
+    commit_order_.clear();
+}
+
 bool RecordParser::set_layout(const std::vector<std::string>& fields, uint64_t line_no) {
     for (size_t i = 0; i < fields.size(); ++i)
         for (size_t j = 0; j < i; ++j)
@@ -299,11 +306,7 @@ void RecordParser::prime(std::string_view text) {
             std::vector<std::string> names;
             if (token_count_ <= kMaxFields)
                 for (size_t i = 0; i < token_count_; ++i) names.push_back(to_lower(strip_format_braces(tokens_[i])));
-            if (token_count_ > kMaxFields || !set_layout(names, 1)) {
-                fields_.clear();
-                slots_.clear();
-                commit_order_.clear();
-            }
+            if (token_count_ > kMaxFields || !set_layout(names, 1)) clear_layout();
         } else if (slots_.empty()) {
             try_infer(text, 1, false);
         }
@@ -318,18 +321,24 @@ void RecordParser::prime(std::string_view text) {
 
 void RecordParser::line(std::string_view text, uint64_t line_no) {
     // Most lines are plain records of a known layout: one pass finds and converts their fields.
-    // Anything else (and a bad line, to be reported) takes the full path below.
-    if (!slots_.empty() && stage_fast(text)) {
+    // Anything else (and a bad line, to be reported) takes the full path.
+    if ((!slots_.empty() && stage_fast(text)) || full_line(text, line_no)) {
         commit();
         return;
     }
+    drop_fresh_values();  // not a row: nothing this line interned may stay
+}
+
+// The full path: tokenize, then a header, a blank or comment line, a bad line (reported) or a
+// record (staged: true, for line() to commit).
+bool RecordParser::full_line(std::string_view text, uint64_t line_no) {
     token_count_ = tokenize(text, tokens_.data(), kMaxFields);
     if (token_count_ == SIZE_MAX) {
         token_count_ = 0;
         report_.add_bad_line(file_, line_no, BadLineReason::Binary, "control bytes in the line", text);
-        return;
+        return false;
     }
-    if (token_count_ == 0) return;  // blank or comment line
+    if (token_count_ == 0) return false;  // blank or comment line
 
     if (is_letter_or_dollar(tokens_[0][0]) && looks_like_header(text)) {
         std::vector<std::string> names;
@@ -339,17 +348,38 @@ void RecordParser::line(std::string_view text, uint64_t line_no) {
         }
         if (token_count_ > kMaxFields || !set_layout(names, line_no)) {
             set_file_error("header line ", line_no, " cannot be used", false);
-            fields_.clear();
-            slots_.clear();
-            commit_order_.clear();
+            clear_layout();
         }
         ++headers_;
-        return;
+        return false;
     }
 
-    if (slots_.empty() && !try_infer(text, line_no)) return;
+    if (slots_.empty() && !try_infer(text, line_no)) return false;
+    return stage(line_no, text);
+}
 
-    if (stage(line_no, text)) commit();
+// Out of line: a new value is rare next to the lines, and the converting loops stay small.
+[[gnu::noinline, gnu::cold]] void RecordParser::note_fresh(Dictionary* dict) {
+    if (fresh_records_ != records_) {  // the list was a committed row's: start the line's own
+        fresh_.clear();
+        fresh_records_ = records_;
+    }
+    fresh_.push_back(dict);
+}
+
+void RecordParser::drop_fresh_values() {
+    if (fresh_.empty()) return;
+    if (fresh_records_ == records_) {
+        // Newest first: each is then the last of its table (nothing else interns meanwhile).
+        for (auto it = fresh_.rbegin(); it != fresh_.rend(); ++it) {
+            if (*it) (*it)->pop_back();
+            else store_.addresses().pop_back();
+        }
+        // The caches may hold a code or id taken back.
+        recent_v4_ = {};
+        for (Slot& slot : slots_) slot.cached = false;
+    }
+    fresh_.clear();
 }
 
 void RecordParser::set_file_error(std::string head, uint64_t line_no, std::string tail, bool overrides) {
@@ -410,7 +440,9 @@ bool RecordParser::try_infer(std::string_view line, uint64_t line_no, bool repor
 uint32_t RecordParser::intern_v4(uint32_t value) {
     for (const RecentV4& r : recent_v4_)
         if (r.value == value && r.id != 0) return r.id;
-    const uint32_t id = store_.addresses().intern_v4(value);
+    bool added = false;
+    const uint32_t id = store_.addresses().intern_v4(value, &added);
+    if (added) note_fresh(nullptr);
     recent_v4_[recent_next_] = {value, id};
     recent_next_ = (recent_next_ + 1) & 3u;  // 4 entries
     return id;
@@ -477,7 +509,9 @@ template <FieldKind K>
         }
         auto a = parse_ipv6(v);
         if (!a) return bad_value(why, slot, v, BadLineReason::BadAddress, "is not an IPv4 or IPv6 address");
-        s = {store_.addresses().intern(*a), false};
+        bool added = false;
+        s = {store_.addresses().intern(*a, &added), false};
+        if (added) note_fresh(nullptr);
         return true;
     } else if constexpr (K == FieldKind::Enum) {
         if (slot.cached && same_text(v, slot.cached_text)) {
@@ -500,6 +534,7 @@ template <FieldKind K>
         if (!code) {
             if (dict.size() > 255) return bad_value(why, slot, v, BadLineReason::BadEnum, "is one value too many (at most 255)");
             code = dict.intern(canonical);
+            note_fresh(&dict);
         }
         s = {*code, false};
         remember(slot, v, *code);
@@ -510,7 +545,9 @@ template <FieldKind K>
             s = {slot.cached_code, false};
             return true;
         }
-        s = {slot.column->dict.intern(v), false};
+        bool added = false;
+        s = {slot.column->dict.intern(v, &added), false};
+        if (added) note_fresh(&slot.column->dict);
         remember(slot, v, static_cast<uint32_t>(s.value));
         return true;
     }

@@ -51,16 +51,38 @@ void IdIndex::place(uint64_t slot) noexcept {
     slots_[i] = slot;
 }
 
+void IdIndex::erase(size_t hash, uint32_t id) noexcept {
+    if (slots_.empty()) return;
+    const size_t mask = slots_.size() - 1;
+    const uint64_t want = tag_of(hash) | id;
+    size_t hole = start(hash);
+    for (; slots_[hole] != want; hole = (hole + 1) & mask)
+        if (slots_[hole] == 0) return;
+    // Backward shift: an entry further along the run moves into the hole unless its probe
+    // starts after the hole (cyclically), so that every probe still reaches its entry without
+    // crossing an empty slot. No tombstones: the index stays as if the id had never come.
+    for (size_t j = (hole + 1) & mask; slots_[j] != 0; j = (j + 1) & mask) {
+        const size_t home = start(static_cast<size_t>(slots_[j] >> 32));
+        if (((j - home) & mask) >= ((j - hole) & mask)) {
+            slots_[hole] = slots_[j];
+            hole = j;
+        }
+    }
+    slots_[hole] = 0;
+    --size_;
+}
+
 // ---- Dictionary ------------------------------------------------------------------------------
 
 Dictionary::Dictionary() { values_.emplace_back(); }
 
-uint32_t Dictionary::intern(std::string_view value) {
+uint32_t Dictionary::intern(std::string_view value, bool* added) {
     const size_t h = StringHash{}(value);
     if (auto code = index_.find(h, [&](uint32_t c) { return values_[c] == value; })) return *code;
     auto code = static_cast<uint32_t>(values_.size());
     values_.emplace_back(value);
     index_.insert(h, code);
+    if (added) *added = true;
     return code;
 }
 
@@ -75,6 +97,11 @@ std::optional<uint32_t> Dictionary::find_ignore_case(std::string_view value) con
     return std::nullopt;
 }
 
+void Dictionary::pop_back() noexcept {
+    index_.erase(StringHash{}(values_.back()), static_cast<uint32_t>(values_.size() - 1));
+    values_.pop_back();
+}
+
 void Dictionary::shrink_to_fit() { values_.shrink_to_fit(); }
 
 size_t Dictionary::memory_bytes() const noexcept {
@@ -87,16 +114,17 @@ size_t Dictionary::memory_bytes() const noexcept {
 
 AddressTable::AddressTable() { addresses_.emplace_back(); }
 
-uint32_t AddressTable::intern(const IpAddress& a) {
+uint32_t AddressTable::intern(const IpAddress& a, bool* added) {
     const size_t h = IpAddressHash{}(a);
     if (auto id = index_.find(h, [&](uint32_t i) { return addresses_[i] == a; })) return *id;
     auto id = static_cast<uint32_t>(addresses_.size());
     addresses_.push_back(a);
     index_.insert(h, id);
+    if (added) *added = true;
     return id;
 }
 
-uint32_t AddressTable::intern_v4(uint32_t v) {
+uint32_t AddressTable::intern_v4(uint32_t v, bool* added) {
     // The same hash as IpAddressHash{}(IpAddress::from_v4(v)), so both paths share one index:
     // there the address's last 8 bytes, loaded little-endian, are 0 0 0 0 a b c d.
     static_assert(std::endian::native == std::endian::little, "mirrors IpAddressHash's 8-byte loads");
@@ -108,11 +136,18 @@ uint32_t AddressTable::intern_v4(uint32_t v) {
     auto id = static_cast<uint32_t>(addresses_.size());
     addresses_.push_back(IpAddress::from_v4(v));
     index_.insert(hash, id);
+    if (added) *added = true;
     return id;
 }
 
 std::optional<uint32_t> AddressTable::find(const IpAddress& a) const noexcept {
     return index_.find(IpAddressHash{}(a), [&](uint32_t i) { return addresses_[i] == a; });
+}
+
+void AddressTable::pop_back() noexcept {
+    // IpAddressHash: the hash intern_v4 computes for a v4 address too (one index for both).
+    index_.erase(IpAddressHash{}(addresses_.back()), static_cast<uint32_t>(addresses_.size() - 1));
+    addresses_.pop_back();
 }
 
 void AddressTable::shrink_to_fit() { addresses_.shrink_to_fit(); }

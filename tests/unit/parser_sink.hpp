@@ -1,16 +1,21 @@
 // parser_sink.hpp — a LineSink that hands an InputDecoder's lines to a RecordParser, as FileLoader
 // does without the rest: every line to line(), and with `lane` set runs of lines to the parser's
 // fast lane too (take_lines). The tests and fuzz/fuzz_lines.cpp compare the two ways on the same
-// text. Header-only and free of doctest, so that the fuzz target can include it.
+// text, and check both with values_no_row_uses. Header-only and free of doctest, so that the
+// fuzz target can include it.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "flowlens/ingest_report.hpp"
 #include "flowlens/input_decoder.hpp"
 #include "flowlens/record_parser.hpp"
+#include "flowlens/store.hpp"
 
 namespace flowlens::test {
 
@@ -27,5 +32,25 @@ struct ParserSink final : LineSink {
         return lane ? parser.take_lines(p, end, line_no, max_line) : p;
     }
 };
+
+// What the store's dictionaries and address table hold that no row uses ("" when nothing): a
+// bad line's values, interned before its bad field, must have been taken back.
+inline std::string values_no_row_uses(const Store& store) {
+    std::string out;
+    const auto unused = [&](const std::string& what, const std::vector<bool>& used) {
+        const auto n = std::count(used.begin() + 1, used.end(), false);
+        if (n) out += what + ": " + std::to_string(n) + " of " + std::to_string(used.size() - 1) + " unused; ";
+    };
+    std::vector<bool> addresses(store.addresses().size(), false);
+    for (const auto& c : store.columns()) {
+        if (!c->holds_ids()) continue;
+        std::vector<bool> codes(c->kind == FieldKind::Address ? 0 : c->dict.size(), false);
+        std::vector<bool>& used = c->kind == FieldKind::Address ? addresses : codes;
+        for (size_t row = 0; row < c->size(); ++row) used[c->code(row)] = true;
+        if (c->kind != FieldKind::Address) unused(c->name, codes);
+    }
+    unused("addresses", addresses);
+    return out;
+}
 
 }  // namespace flowlens::test

@@ -290,6 +290,25 @@ TEST_CASE("record_parser.layouts") {
         CHECK(f.store.find("custom-thing")->kind == FieldKind::Text);
         CHECK(p.headers() == 2);
     }
+    SUBCASE("rows before a header that cannot be used keep their values") {
+        // The rows were staged under the old layout, not yet written (they go in batches) when
+        // the header dropped it: they were written with no values at all (found by fuzz_lines).
+        // A field named twice, or more fields than any layout has.
+        std::string too_many = "version";
+        for (size_t i = 0; i < RecordParser::kMaxFields; ++i) too_many += " srcaddr";
+        for (const std::string& header : {std::string("version srcaddr version"), too_many}) {
+            CAPTURE(header.substr(0, 40));
+            Fixture f;
+            auto p = f.parser();
+            f.feed(p, "version srcaddr\n2 10.0.0.1\n3 10.0.0.2\n" + header + "\n4 10.0.0.3\n");
+            REQUIRE(f.store.rows() == 2);
+            CHECK(f.value(0, "version") == "2");
+            CHECK(f.value(0, "srcaddr") == "10.0.0.1");
+            CHECK(f.value(1, "srcaddr") == "10.0.0.2");
+            CHECK(p.file_error().find("header line 4") != std::string::npos);
+            CHECK(f.report.count(BadLineReason::UnknownFormat) == 1);  // the line after it
+        }
+    }
     SUBCASE("a layout that cannot be inferred says what to pass") {
         Fixture f;
         auto p = f.parser();
@@ -615,6 +634,7 @@ TEST_CASE("record_parser.default_kinds_parse_as_the_general_loop") {
 }
 
 using test::ParserSink;
+using test::values_no_row_uses;
 
 // take_lines reads record lines straight from the decoder's chunk, finding each line's end as it
 // goes; line() gets the lines the decoder cut. Both must give the same store and report for any
@@ -701,6 +721,7 @@ TEST_CASE("record_parser.lines_taken_from_the_chunk_read_as_line_by_line") {
     CHECK(reference.records > 1500);
     CHECK(reference.f.report.bad_lines() > 1000);
     CHECK(reference.f.report.count(BadLineReason::TooLong) > 50);
+    CHECK(values_no_row_uses(reference.f.store) == "");
     for (const size_t max_chunk : {text.size(), size_t{1} << 16, size_t{4096}, size_t{300}, size_t{9}}) {
         CAPTURE(max_chunk);
         Result taken;
@@ -717,6 +738,7 @@ TEST_CASE("record_parser.lines_taken_from_the_chunk_read_as_line_by_line") {
             CHECK(taken.f.report.examples()[i].detail == reference.f.report.examples()[i].detail);
         }
         REQUIRE(taken.f.store.rows() == reference.f.store.rows());
+        CHECK(values_no_row_uses(taken.f.store) == "");
         REQUIRE(taken.f.store.columns().size() == reference.f.store.columns().size());
         for (const auto& column : reference.f.store.columns())
             for (size_t row = 0; row < reference.f.store.rows(); ++row) {
@@ -768,4 +790,64 @@ TEST_CASE("record_parser.cut_lines_leave_no_values_behind") {
     CHECK(f.report.count(BadLineReason::TooLong) == 1);
     CHECK(f.store.find("interface-id")->dict.size() == 3);
     CHECK(f.store.addresses().size() == 6);
+}
+
+// A bad line leaves none of its values behind, whichever field fails it and whichever way it is
+// read (the fast lane from the chunk, stage_fast, the full path): 300 lines whose free enum
+// `type`, text `interface-id` and addresses are all new, each failed by its last field, a field
+// too many, a control byte or a bad action. Kept, they would have filled `type`'s 255 codes, and
+// the good lines after them would be refused ("one value too many").
+TEST_CASE("record_parser.bad_lines_leave_no_values_behind") {
+    std::string text = "version type interface-id srcaddr dstaddr action log-status\n";
+    for (int i = 0; i < 300; ++i) {
+        const std::string n = std::to_string(i);
+        const std::string values = "5 junk" + n + " eni-" + n + " 10.1." + std::to_string(i / 256) + "." +
+                                   std::to_string(i % 256) + " 2001:db8::" + n;
+        switch (i % 4) {
+            case 0: text += values + " ACCEPT BAD\n"; break;      // the last field
+            case 1: text += values + " ACCEPT OK extra\n"; break;  // a field too many
+            case 2: text += values + " ACCEPT OK\x01\n"; break;   // a control byte
+            default: text += values + " MAYBE OK\n"; break;       // a bad action
+        }
+    }
+    // The parser's caches (the last value of each field, the last addresses) must forget the
+    // codes taken back: a good line repeating a bad one's values gets them anew. Were the old
+    // ones kept, its row would read the next line's values, which get those codes next.
+    text += "5 IPv4 eni-good 10.0.0.1 10.0.0.2 ACCEPT BAD\n";
+    text += "5 IPv4 eni-good 10.0.0.1 10.0.0.2 ACCEPT OK\n";
+    text += "5 EFA eni-next 10.0.0.7 10.0.0.8 REJECT OK\n";
+    const auto check = [](Fixture& f) {
+        CHECK(f.report.bad_lines() == 301);
+        REQUIRE(f.store.rows() == 2);
+        CHECK(f.value(0, "type") == "IPv4");
+        CHECK(f.value(0, "interface-id") == "eni-good");
+        CHECK(f.value(0, "srcaddr") == "10.0.0.1");
+        CHECK(f.value(0, "dstaddr") == "10.0.0.2");
+        CHECK(f.value(0, "action") == "ACCEPT");
+        CHECK(f.value(1, "type") == "EFA");
+        CHECK(f.value(1, "srcaddr") == "10.0.0.7");
+        CHECK(f.store.find("type")->dict.size() == 3);  // null, IPv4, EFA
+        CHECK(f.store.find("interface-id")->dict.size() == 3);
+        CHECK(f.store.addresses().size() == 5);
+        CHECK(values_no_row_uses(f.store) == "");
+    };
+    SUBCASE("line by line") {
+        Fixture f;
+        RecordParser p = f.parser();
+        f.feed(p, text);
+        check(f);
+    }
+    for (const size_t chunk : {size_t{7}, size_t{100}, text.size()}) {
+        CAPTURE(chunk);
+        Fixture f;
+        RecordParser p = f.parser();
+        ParserSink sink(p, f.report, true);
+        InputDecoder decoder(sink);
+        for (size_t at = 0; at < text.size(); at += chunk)
+            decoder.feed(std::span(reinterpret_cast<const uint8_t*>(text.data()) + at, std::min(chunk, text.size() - at)));
+        decoder.finish();
+        p.flush();
+        f.store.pad_columns();
+        check(f);
+    }
 }

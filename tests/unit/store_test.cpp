@@ -2,6 +2,7 @@
 // padding, shrink_to_fit, file spans.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <random>
 #include <vector>
 
@@ -413,6 +414,78 @@ TEST_CASE("store.dictionary_and_address_table_at_scale") {
     CHECK(t.find(IpAddress::from_v4(12'345)) == 12'345u);
     CHECK(t.find(v6) == 20'001u);
     CHECK_FALSE(t.find(*parse_ip("::ffff:0.0.48.57")));  // 12345 as IPv4-mapped IPv6: another address
+}
+
+// pop_back takes the last value back (a parser does for a bad line's values): against a model,
+// over random interns and pops that cross the index's growth, every value kept stays findable
+// under its id, a popped one is gone, and interning it again gives the next id.
+TEST_CASE("store.pop_back_forgets_the_last_value") {
+    std::mt19937 rng(11);  // 32-bit results
+    Dictionary d;
+    std::vector<std::string> dict_model{""};  // code -> value; [0] the null slot
+    AddressTable t;
+    std::vector<IpAddress> addr_model{IpAddress{}};
+    const auto value = [&] { return "v" + std::to_string(rng() % 4000); };
+    const auto address = [&] {
+        // v4 through either entry point, and v6 (one index shared by both)
+        const auto n = static_cast<uint32_t>(rng() % 4000);
+        return rng() % 4 == 0 ? *parse_ip("2001:db8::" + std::to_string(n)) : IpAddress::from_v4(n);
+    };
+    const auto check_all = [&] {
+        REQUIRE(d.size() == dict_model.size());
+        for (uint32_t c = 1; c < dict_model.size(); ++c) REQUIRE(d.find(dict_model[c]) == c);
+        REQUIRE(t.size() == addr_model.size());
+        for (uint32_t i = 1; i < addr_model.size(); ++i) REQUIRE(t.find(addr_model[i]) == i);
+    };
+    for (int step = 0; step < 20'000; ++step) {
+        if (rng() % 3 != 0) {
+            const std::string v = value();
+            const auto at = std::find(dict_model.begin() + 1, dict_model.end(), v);
+            const auto want = static_cast<uint32_t>(at == dict_model.end() ? dict_model.size() : static_cast<size_t>(at - dict_model.begin()));
+            REQUIRE(d.intern(v) == want);
+            if (at == dict_model.end()) dict_model.push_back(v);
+            const IpAddress a = address();
+            const auto found = std::find(addr_model.begin() + 1, addr_model.end(), a);
+            const auto want_id = static_cast<uint32_t>(found == addr_model.end() ? addr_model.size() : static_cast<size_t>(found - addr_model.begin()));
+            REQUIRE((a.v4 ? t.intern_v4(a.v4_value()) : t.intern(a)) == want_id);
+            if (found == addr_model.end()) addr_model.push_back(a);
+        } else {
+            for (unsigned k = rng() % 4; k > 0 && dict_model.size() > 1; --k) {
+                const std::string gone = dict_model.back();
+                d.pop_back();
+                dict_model.pop_back();
+                REQUIRE_FALSE(d.find(gone));
+            }
+            for (unsigned k = rng() % 4; k > 0 && addr_model.size() > 1; --k) {
+                const IpAddress gone = addr_model.back();
+                t.pop_back();
+                addr_model.pop_back();
+                REQUIRE_FALSE(t.find(gone));
+            }
+        }
+        if (step % 1000 == 0) check_all();
+    }
+    CHECK(dict_model.size() > 1000);  // the index grew several times on the way
+    CHECK(addr_model.size() > 1000);
+    check_all();
+    // Down to the null slot, checked on the way: the values the index's growth placed again
+    // (in slot order, so that later ones may probe past them) are popped too.
+    for (int step = 0; d.size() > 1 || t.size() > 1; ++step) {
+        if (d.size() > 1) {
+            d.pop_back();
+            dict_model.pop_back();
+        }
+        if (t.size() > 1) {
+            t.pop_back();
+            addr_model.pop_back();
+        }
+        if (step % 7 == 0) check_all();
+    }
+    // And up again: the ids are given afresh.
+    CHECK(d.intern("again") == 1);
+    CHECK(d.find("again") == 1u);
+    CHECK(t.intern_v4(77) == 1);
+    CHECK(t.find(IpAddress::from_v4(77)) == 1u);
 }
 
 TEST_CASE("store.append_pending_equals_one_value_at_a_time") {

@@ -4,7 +4,8 @@
 // - line() takes one record line (as the InputDecoder delivers it) and either appends exactly
 //   one row to the store, or records why not in the IngestReport (bad line: counted by reason,
 //   first examples kept), or consumes it as a header / blank / comment line. A bad line never
-//   leaves a partial row behind. Never throws except bad_alloc.
+//   leaves a partial row behind, nor any value in a dictionary or the address table: the values
+//   its fields before the bad one interned are taken back. Never throws except bad_alloc.
 // - Tokens are separated by runs of spaces or tabs; a token starting with '#' starts a comment
 //   that runs to the end of the line; '-' is null.
 // - The layout (field order) of the file is, in order of precedence: the most recent header
@@ -92,14 +93,17 @@ private:
         uint32_t short_max;
         // Enum and Text: the last token seen in this slot and its code. Consecutive records of
         // one interface repeat account-id, interface-id, action…: a hit skips hash and probe.
-        // Codes never change once given, so the cache stays right whatever else is loaded.
+        // Codes never change once a row has them, so the cache stays right whatever else is
+        // loaded; only a bad line's new ones are taken back, and that clears it.
         bool cached = false;
         uint32_t cached_code = 0;
         std::string cached_text;
     };
     using Staged = PendingValue;  // number, or id/code, or null
 
+    // The rows staged so far are written under the old layout first (flush) in both.
     bool set_layout(const std::vector<std::string>& fields, uint64_t line_no);
+    void clear_layout();  // no layout: a header that cannot be used
     bool try_infer(std::string_view line, uint64_t line_no, bool report = true);
     // Sets the file error "head<line>tail": always when `overrides`, else only the first one.
     void set_file_error(std::string head, uint64_t line_no, std::string tail, bool overrides);
@@ -173,7 +177,8 @@ private:
     size_t batched_ = 0;          // rows staged in staged_, not yet in the store
     // The last IPv4 addresses interned, with their ids, shared by every address column: a
     // flow's request and response rows swap srcaddr and dstaddr, and one host talks in bursts.
-    // Ids never change once given, so the cache stays right whatever else is loaded.
+    // Ids never change once given to a row, so the cache stays right whatever else is loaded;
+    // only a bad line's new ones are taken back (drop_fresh_values), and that clears it.
     struct RecentV4 {
         uint32_t value = 0;
         uint32_t id = 0;  // 0 = empty
@@ -181,6 +186,18 @@ private:
     std::array<RecentV4, 4> recent_v4_{};  // replaced round-robin (recent_next_ & 3)
     uint32_t recent_next_ = 0;
     uint32_t intern_v4(uint32_t value);
+    // The values the line being read added to a dictionary (or, as nullptr, to the address
+    // table), in order: a field converted before the line turns out bad (a later field, or the
+    // lane's and stage_fast's attempts before the full path's) must not leave its value behind.
+    // Junk would stay in memory, be offered as a filter value, and could fill a free enum's
+    // 255 codes so that later good lines are refused. The list is the line's while
+    // fresh_records_ == records_ (a commit() makes it the committed row's, kept); line() takes
+    // it back on every way out that is not a commit. O(1) per new value; nothing per line.
+    std::vector<Dictionary*> fresh_;
+    uint64_t fresh_records_ = 0;
+    void note_fresh(Dictionary* dict);
+    void drop_fresh_values();
+    bool full_line(std::string_view text, uint64_t line_no);
     uint64_t records_ = 0;
     size_t synced_rows_ = SIZE_MAX;  // the store's rows after this parser's last commit
     uint64_t headers_ = 0;

@@ -85,6 +85,8 @@ public:
     }
     // Adds `id` (not already present, not 0) under `hash`.
     void insert(size_t hash, uint32_t id);
+    // Removes `id` stored under `hash` (nothing when it is not there); the other ids stay findable.
+    void erase(size_t hash, uint32_t id) noexcept;
     size_t memory_bytes() const noexcept { return slots_.capacity() * sizeof(uint64_t); }
 
 private:
@@ -102,12 +104,15 @@ private:
 class Dictionary {
 public:
     Dictionary();
-    uint32_t intern(std::string_view value);
+    // The value's code, a new one when it is not there yet (then *added, if given, is set true).
+    uint32_t intern(std::string_view value, bool* added = nullptr);
     std::optional<uint32_t> find(std::string_view value) const noexcept;
     // Like find() but ignores ASCII case: for enumerations, where users type `reject` or `REJECT`.
     std::optional<uint32_t> find_ignore_case(std::string_view value) const noexcept;
     std::string_view value(uint32_t code) const noexcept { return values_[code]; }
     size_t size() const noexcept { return values_.size(); }  // including the null slot
+    // Forgets the value interned last (size() > 1): a parser takes back what a bad line interned.
+    void pop_back() noexcept;
     void shrink_to_fit();
     size_t memory_bytes() const noexcept;
 
@@ -119,12 +124,15 @@ private:
 class AddressTable {
 public:
     AddressTable();
-    uint32_t intern(const IpAddress& a);
+    // The address's id, a new one when it is not there yet (then *added, if given, is set true).
+    uint32_t intern(const IpAddress& a, bool* added = nullptr);
     // intern(IpAddress::from_v4(v)) without building and comparing whole 17-byte addresses.
-    uint32_t intern_v4(uint32_t v);
+    uint32_t intern_v4(uint32_t v, bool* added = nullptr);
     std::optional<uint32_t> find(const IpAddress& a) const noexcept;
     const IpAddress& address(uint32_t id) const noexcept { return addresses_[id]; }
     size_t size() const noexcept { return addresses_.size(); }  // including the null slot 0
+    // Forgets the address interned last (size() > 1), as Dictionary::pop_back.
+    void pop_back() noexcept;
     void shrink_to_fit();
     size_t memory_bytes() const noexcept;
 
