@@ -383,7 +383,9 @@ void InputDecoder::Impl::after_bom(const char* p, const char* end) {
     if (format == InputFormat::Unknown) {
         // Content is told by its first non-blank byte, which may come after blank lines and in a
         // later chunk. Leading blank lines only advance the line count; the blanks of the current
-        // line are kept, as they belong to the first text line.
+        // line are kept, as they belong to the first text line. Blank as the parser reads it: a
+        // line of \v or \f is binary junk there, reported wherever in the file it comes (a part
+        // of a file starting with one must read as the whole file does).
         while (p < end) {
             const char c = *p;
             if (c == '\n') {
@@ -392,7 +394,7 @@ void InputDecoder::Impl::after_bom(const char* p, const char* end) {
                 ++p;
                 continue;
             }
-            if (!is_blank(c) || lead.size() == InputDecoder::kMaxLineBytes) break;
+            if (!is_token_blank(c) || lead.size() == InputDecoder::kMaxLineBytes) break;
             lead.push_back(c);
             ++p;
         }

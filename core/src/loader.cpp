@@ -32,11 +32,14 @@ FileLoader::FileLoader(DataSet& data, std::string name, const LoadOptions& optio
         part_state_ = PartState::Skip;
         decoder_.start_mid_text();
         // The first part sniffs the content; a later one has only the first line to go by.
+        // Its content is told as the decoder tells a file's: past one BOM and blank lines and
+        // blanks (is_token_blank), the first byte.
         const std::string_view first = part_->first_line;
-        const size_t content = first.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
+        size_t content = first.starts_with("\xEF\xBB\xBF") ? 3 : 0;
+        while (content < first.size() && (is_token_blank(first[content]) || first[content] == '\n')) ++content;
         if (first.size() >= 2 && static_cast<uint8_t>(first[0]) == 0x1f && static_cast<uint8_t>(first[1]) == 0x8b)
             part_error_ = "a part of a gzip file cannot be read on its own: split only plain text files";
-        else if (content != std::string_view::npos && (first[content] == '{' || first[content] == '['))
+        else if (content < first.size() && (first[content] == '{' || first[content] == '['))
             part_error_ = "a part of a CloudWatch JSON file cannot be read on its own: split only plain text files";
         if (!part_error_.empty()) part_done_ = true;
         else parser_.prime(first_line_content(first));

@@ -17,15 +17,15 @@
 #include "flowlens/loader.hpp"
 #include "flowlens/record_output.hpp"
 
+#include "data_set_text.hpp"
 #include "test_support.hpp"
 
 using namespace flowlens;
 
 namespace {
 
+using flowlens::test::bytes;
 using flowlens::test::read_file;
-
-std::span<const uint8_t> bytes(std::string_view s) { return {reinterpret_cast<const uint8_t*>(s.data()), s.size()}; }
 
 struct File {
     std::string name;
@@ -60,22 +60,7 @@ std::string fingerprint(const DataSet& d, Depth depth = Depth::Full) {
             out += analysis_json(d, filter) + "\n";
             if (depth == Depth::Light) break;
         }
-    JsonWriter w(out);
-    for (size_t r = 0; r < d.store.rows(); ++r) {
-        write_record_json(w, d.store, r);
-        out += " file " + std::to_string(d.store.file_of(r)) + "\n";
-    }
-    for (const auto& f : d.report.files) {
-        write_file_report_json(w, f);
-        out += "\n";
-    }
-    for (size_t i = 0; i < static_cast<size_t>(BadLineReason::Count_); ++i)
-        out += std::to_string(d.report.count(static_cast<BadLineReason>(i))) + " ";
-    for (const auto& e : d.report.examples())
-        out += "\n" + std::to_string(e.file) + ":" + std::to_string(e.line) + " " +
-               std::string(reason_key(e.reason)) + " " + e.detail + " | " + e.text;
-    for (const auto& n : d.store.file_names()) out += "\n" + n;
-    return out;
+    return out + flowlens::test::rows_text(d);
 }
 
 void load_whole(DataSet& d, const File& f) {
@@ -84,28 +69,13 @@ void load_whole(DataSet& d, const File& f) {
     load_text(d, f.name, f.text, o);
 }
 
-// Loads the part [offset, end) of `f` as the page does: bytes from offset - 1, in chunks of
-// `chunk`, until done() (or to the end of the file when `to_eof`).
+// Loads the part [offset, end) of `f` as the page does (test::load_part).
 void load_part(DataSet& d, const File& f, uint64_t offset, uint64_t end, size_t chunk, bool to_eof = false) {
-    LoadOptions o;
-    o.fields = f.fields;
-    o.part = FilePart{offset, end, f.text.substr(0, f.text.find('\n'))};
-    FileLoader loader(d, f.name, o);
-    size_t p = offset > 0 ? static_cast<size_t>(offset - 1) : 0;
-    while (p < f.text.size() && (to_eof || !loader.done())) {
-        const size_t n = std::min(chunk, f.text.size() - p);
-        loader.feed(bytes(std::string_view(f.text).substr(p, n)));
-        p += n;
-    }
-    loader.finish();
+    flowlens::test::load_part(d, f.name, f.text, f.fields, offset, end, chunk, to_eof);
 }
 
 // export -> import -> append into `into`; the round trip every worker's result takes.
-void transfer(DataSet& into, const DataSet& from) {
-    auto imported = import_data(export_data(from));
-    REQUIRE(std::holds_alternative<DataSet>(imported));
-    REQUIRE(append_data(into, std::move(std::get<DataSet>(imported))) == "");
-}
+void transfer(DataSet& into, const DataSet& from) { REQUIRE(flowlens::test::transfer(into, from) == ""); }
 
 std::vector<File> small_files() {
     std::vector<File> files;
@@ -376,6 +346,29 @@ TEST_CASE("data_transfer.a_part_whose_layout_changed_is_refused") {
     transfer(m2, e);
     load_whole(whole, f);
     CHECK(fingerprint(m2) == fingerprint(whole));
+}
+
+// A part past the first tells a JSON file from its first line as the decoder tells the whole
+// file: past one BOM and blanks. Bytes of a BOM that are no BOM, before a '{', are text, not
+// JSON (fuzz_parts: the part said "a part of a CloudWatch JSON file", the whole file read as
+// text). A real BOM before the '{' is JSON.
+TEST_CASE("data_transfer.a_part_tells_json_as_the_whole_file_does") {
+    File f{"junk-start.log", "\xBF\xBF{\n10.0.0.1 10.0.0.2 99\n10.0.0.3 10.0.0.4 98\n", {}};
+    DataSet whole, a, b, merged;
+    load_whole(whole, f);
+    REQUIRE(whole.report.files[0].input_format == "text");
+    const uint64_t cut = f.text.find("10.0.0.3");
+    load_part(a, f, 0, cut, 5);
+    load_part(b, f, cut, UINT64_MAX, 5);
+    CHECK(b.report.files[0].error.find("JSON") == std::string::npos);
+    transfer(merged, a);
+    transfer(merged, b);
+    CHECK(fingerprint(merged, Depth::Rows) == fingerprint(whole, Depth::Rows));
+
+    File json{"bom.json", "\xEF\xBB\xBF \t{\n\"events\": []}\n", {}};
+    DataSet part;
+    load_part(part, json, json.text.find('"'), UINT64_MAX, 5);
+    CHECK(part.report.files[0].error.find("a part of a CloudWatch JSON file") != std::string::npos);
 }
 
 TEST_CASE("data_transfer.damaged_exports_are_errors") {

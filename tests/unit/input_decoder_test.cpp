@@ -187,6 +187,11 @@ TEST_CASE("input_decoder.text_lines") {
 TEST_CASE("input_decoder.leading_blank_lines") {
     const Result r = decode("\n \n  " + kRec1 + "\n");
     CHECK(r == Result{Lines{{3, "  " + kRec1}}, {}, "", InputFormat::Text, false});
+    // Blank as the parser's tokenizer reads it: a line of \v or \f is a line (binary junk to the
+    // parser, reported), here as anywhere else in a file (fuzz_parts: a part starting with one
+    // lost it).
+    CHECK(decode("\n\v\n\f \n" + kRec1) ==
+          Result{Lines{{2, "\v"}, {3, "\f "}, {4, kRec1}}, {}, "", InputFormat::Text, false});
 }
 
 TEST_CASE("input_decoder.bom_and_crlf") {

@@ -36,6 +36,9 @@ inline std::string to_lower(std::string_view s) {
 }
 
 constexpr bool is_blank(char c) noexcept { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
+// The blanks between a record line's tokens, as the parser's tokenizer takes them: \v and \f are
+// control bytes there (the line is binary junk), and no JSON white space either.
+constexpr bool is_token_blank(char c) noexcept { return c == ' ' || c == '\t' || c == '\r'; }
 
 constexpr std::string_view trim(std::string_view s) noexcept {
     while (!s.empty() && (is_blank(s.front()) || s.front() == '\n')) s.remove_prefix(1);
