@@ -488,27 +488,41 @@ TEST_CASE("record_parser.numbers_of_every_length") {
     }
 }
 
-// Numbers with a long rest of the line after them (where the parser reads 8 bytes at once):
-// every length up to 9, a junk byte at every position, each ending before every separator and a
-// control byte, in a Counter, a Port (at most 65535) and a Small (at most 255) column. Expected
-// values come from parse_u64 and the column's limit.
+// Numbers with a long rest of the line after them (where the parser reads 8 or 16 bytes at
+// once): every length up to 17, a junk byte at every position, each ending before every
+// separator and a control byte, in a Counter, a Time (from 2^31 on milliseconds, divided by
+// 1000; beyond 2106 bad), a Port (at most 65535) and a Small (at most 255) column. Expected
+// values come from parse_u64 and the column's rule.
 TEST_CASE("record_parser.numbers_inside_a_line") {
     struct Case {
         const char* field;
-        uint64_t max;
+        std::optional<uint64_t> (*value)(uint64_t);  // what the column keeps of a number, if any
     };
-    for (const Case& c : {Case{"bytes", UINT64_MAX}, Case{"srcport", 65535}, Case{"protocol", 255}}) {
+    const Case cases[] = {
+        {"bytes", [](uint64_t v) -> std::optional<uint64_t> { return v; }},
+        {"start",
+         [](uint64_t v) -> std::optional<uint64_t> {
+             const uint64_t t = v >= (uint64_t{1} << 31) ? v / 1000 : v;
+             return t <= 0xFFFFFFFEu ? std::optional<uint64_t>(t) : std::nullopt;
+         }},
+        {"srcport", [](uint64_t v) { return v <= 65535 ? std::optional<uint64_t>(v) : std::nullopt; }},
+        {"protocol", [](uint64_t v) { return v <= 255 ? std::optional<uint64_t>(v) : std::nullopt; }},
+    };
+    for (const Case& c : cases) {
         Fixture f;
         auto p = f.parser({c.field, "packets", "interface-id"});
         std::vector<std::string> expect;
         uint64_t n = 0, bad = 0, binary = 0;
-        const std::string digits = "987654321";
-        for (size_t len = 1; len <= 9; ++len) {
-            std::vector<std::string> numbers = {digits.substr(9 - len), std::string(len, '0'), "1" + std::string(len - 1, '0'),
-                                                std::string(len, '9')};
+        const std::string digits = "98765432109876543";
+        for (size_t len = 1; len <= digits.size(); ++len) {
+            std::vector<std::string> numbers = {digits.substr(digits.size() - len), std::string(len, '0'),
+                                                "1" + std::string(len - 1, '0'), std::string(len, '9')};
+            if (len == 10)  // times around 2^31 and 2^32: seconds up to 2^31 - 1, then milliseconds
+                for (const char* t : {"2147483647", "2147483648", "4294967295", "4294967296", "3000000000"})
+                    numbers.push_back(t);
             for (size_t pos = 0; pos < len; ++pos)
                 for (char junk : {'/', ':', 'a', '-', '\x80', '.', '#'}) {
-                    std::string broken = digits.substr(9 - len);
+                    std::string broken = digits.substr(digits.size() - len);
                     broken[pos] = junk;
                     numbers.push_back(broken);
                 }
@@ -521,7 +535,7 @@ TEST_CASE("record_parser.numbers_inside_a_line") {
                     if (number[0] == '#') continue;  // a comment line, control byte and all
                     if (sep == '\x01') ++binary;
                     else if (number == "-") expect.push_back("-");
-                    else if (v && *v <= c.max) expect.push_back(std::to_string(*v));
+                    else if (const auto kept = v ? c.value(*v) : std::nullopt) expect.push_back(std::to_string(*kept));
                     else ++bad;
                 }
         }

@@ -88,8 +88,9 @@ private:
         Column* column;
         FieldKind kind;
         uint8_t enum_rule;  // 0 = free enum, 1 = action, 2 = log-status
-        // Numbers: the largest value a short token (1-7 digits) may have, the fast path's check;
-        // 0 for the other kinds. Counter and Time take any (7 digits are far below 2^31 s).
+        // Numbers: the largest value the fast path may take as it is (a token of 1 to 15
+        // digits); 0 for the other kinds. Counters up to 2^32 - 1; times below 2^31 (from there
+        // on milliseconds, which convert() divides by 1000).
         uint32_t short_max;
         // Enum and Text: the last token seen in this slot and its code. Consecutive records of
         // one interface repeat account-id, interface-id, action…: a hit skips hash and probe.
