@@ -645,6 +645,17 @@ template <FieldKind K, bool kSkipBlanks>
             return !kSkipBlanks || skip_blanks(p, end);
         }
     }
+    if constexpr (K == FieldKind::Address) {
+        // A dotted quad read as it comes, its token's end found on the way (what convert()
+        // makes of it: the same parse, then the same intern).
+        const char* q = p;
+        uint32_t v4;
+        if (scan_ipv4(q, end, v4) && (q == end || kByteClass[static_cast<unsigned char>(*q)] != kTokenByte)) {
+            out = {intern_v4(v4), false};
+            p = q;
+            return !kSkipBlanks || skip_blanks(p, end);
+        }
+    }
     const char* const start = p;
     p = token_end(p, end);
     return convert_as<K>(slot, std::string_view(start, static_cast<size_t>(p - start)), end, out, nullptr) &&

@@ -5,6 +5,7 @@
 
 #include "flowlens/generator.hpp"
 #include "flowlens/input_decoder.hpp"
+#include "flowlens/ip_address.hpp"
 #include "parser_sink.hpp"
 #include "flowlens/record_parser.hpp"
 #include "flowlens/text.hpp"
@@ -485,6 +486,49 @@ TEST_CASE("record_parser.numbers_of_every_length") {
         CHECK(f.report.bad_lines() == bad);
         REQUIRE(f.store.rows() == expect.size());
         for (size_t r = 0; r < expect.size(); ++r) CHECK(f.value(r, "bytes") == expect[r]);
+    }
+}
+
+// Addresses read as they come, their token's end found on the way (fast_field): every dotted
+// quad below, and each with a byte replaced, inserted or taken out at every position, then each
+// separator and a control byte, with a long rest of the line after it and at the line's end.
+// Expected from parse_ip on the token: the address, null for "-", else a bad line.
+TEST_CASE("record_parser.addresses_inside_a_line") {
+    std::vector<std::string> tokens;
+    for (const std::string a : {"10.0.0.1", "255.255.255.255", "0.0.0.0", "172.31.16.139", "1.2.3.4"}) {
+        tokens.push_back(a);
+        for (size_t pos = 0; pos <= a.size(); ++pos) {
+            for (char c : {'.', '0', '9', '5', 'a', ':', '/', '-', '\x80'}) {
+                if (pos < a.size()) tokens.push_back(std::string(a).replace(pos, 1, 1, c));
+                tokens.push_back(std::string(a).insert(pos, 1, c));
+            }
+            if (pos < a.size()) tokens.push_back(std::string(a).erase(pos, 1));
+        }
+    }
+    tokens.push_back("-");
+    for (bool last : {false, true}) {
+        Fixture f;
+        auto p = last ? f.parser({"packets", "srcaddr"}) : f.parser({"srcaddr", "packets", "interface-id"});
+        std::vector<std::string> expect;
+        uint64_t n = 0, bad = 0, binary = 0;
+        for (const std::string& token : tokens)
+            for (char sep : {' ', '\t', '\r', '\x01'}) {
+                CAPTURE(token);
+                CAPTURE(static_cast<int>(sep));
+                // At the line's end, the separator is a trailing blank (no field after it).
+                p.line(last ? "12 " + token + sep : token + sep + "12345678 eni-0123456789abcdef0", ++n);
+                if (sep == '\x01') ++binary;
+                else if (token == "-") expect.push_back("-");
+                else if (const auto a = parse_ip(token)) expect.push_back(to_string(*a));
+                else ++bad;
+            }
+        p.flush();
+        f.store.pad_columns();
+        CAPTURE(last);
+        CHECK(f.report.count(BadLineReason::Binary) == binary);
+        CHECK(f.report.bad_lines() == bad + binary);
+        REQUIRE(f.store.rows() == expect.size());
+        for (size_t r = 0; r < expect.size(); ++r) CHECK(f.value(r, "srcaddr") == expect[r]);
     }
 }
 
