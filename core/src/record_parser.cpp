@@ -310,7 +310,7 @@ bool RecordParser::set_layout(const std::vector<std::string>& fields, uint64_t l
                                    : col.kind == FieldKind::Counter                              ? 0xFFFFFFFFu
                                    : col.kind == FieldKind::Time ? static_cast<uint32_t>(kMillisecondsFrom - 1)
                                                                  : 0;
-        slots_.push_back({&col, col.kind, rule, short_max, false, 0, {}});
+        slots_.push_back({&col, col.kind, rule, short_max, false, 0, 0, {}});
     }
     // A column stored relative to another (end to start) is appended after the others, so
     // that the row's start is there to be read against whatever the field order.
@@ -475,14 +475,39 @@ uint32_t RecordParser::intern_v4(uint32_t value) {
 }
 
 void RecordParser::remember(Slot& slot, std::string_view text, uint32_t code) {
-    // Values longer than a line cannot be, but a huge one is not worth keeping a copy of.
-    if (text.size() > 256) {
+    if (text.size() > kCachedMax) {  // rare in flow logs (ids are 12-30 bytes)
         slot.cached = false;
         return;
     }
-    slot.cached_text.assign(text);
+    slot.cached_text.fill(0);
+    std::memcpy(slot.cached_text.data(), text.data(), text.size());
+    slot.cached_len = static_cast<uint8_t>(text.size());
     slot.cached_code = code;
     slot.cached = true;
+}
+
+// Whether the token at p is the slot's cached one: its bytes, then a blank or control byte
+// (not another token byte) after them. Compared 8 bytes at a time against the zero-padded
+// copy, the last word masked to the token's length; false, for the caller's usual path, when
+// fewer than that many bytes and one more follow p.
+[[gnu::always_inline]] inline bool RecordParser::cached_token_at(const Slot& slot, const char* p, const char* end) noexcept {
+    const size_t n = slot.cached_len;
+    const size_t words = (n + 7) >> 3;  // 1..kCachedMax / 8
+    if (end - p <= static_cast<std::ptrdiff_t>(words * 8)) return false;
+    const char* const c = slot.cached_text.data();
+    uint64_t diff = 0, x, y;
+    for (size_t i = 0; i + 1 < words; ++i) {
+        std::memcpy(&x, p + i * 8, 8);
+        std::memcpy(&y, c + i * 8, 8);
+        diff |= x ^ y;
+    }
+    const size_t last = (words - 1) * 8;
+    std::memcpy(&x, p + last, 8);
+    std::memcpy(&y, c + last, 8);
+    const size_t tail = n - last;  // 1..8 bytes of the token in the last word
+    const uint64_t mask = tail == 8 ? ~uint64_t{0} : (uint64_t{1} << (tail * 8)) - 1;
+    diff |= (x ^ y) & mask;
+    return diff == 0 && kByteClass[static_cast<unsigned char>(p[n])] != kTokenByte;
 }
 
 // Out of line: the message is built only for a line being reported, and the hot loops stay small.
@@ -540,7 +565,7 @@ template <FieldKind K>
         if (added) note_fresh(nullptr);
         return true;
     } else if constexpr (K == FieldKind::Enum) {
-        if (slot.cached && same_text(v, slot.cached_text)) {
+        if (slot.cached && same_text(v, slot.cached_view())) {
             s = {slot.cached_code, false};
             return true;
         }
@@ -567,7 +592,7 @@ template <FieldKind K>
         return true;
     } else {
         static_assert(K == FieldKind::Text);
-        if (slot.cached && same_text(v, slot.cached_text)) {
+        if (slot.cached && same_text(v, slot.cached_view())) {
             s = {slot.cached_code, false};
             return true;
         }
@@ -642,6 +667,15 @@ template <FieldKind K, bool kSkipBlanks>
         if (digits != 0 && n <= slot.short_max) {
             out = {n, false};  // what convert() makes of it, found in one 8-byte load
             p += digits;
+            return !kSkipBlanks || skip_blanks(p, end);
+        }
+    }
+    if constexpr (K == FieldKind::Enum || K == FieldKind::Text) {
+        // The value of the previous line in this field, as most are (convert()'s cache, found
+        // without looking for the token's end first).
+        if (slot.cached && cached_token_at(slot, p, end)) {
+            out = {slot.cached_code, false};
+            p += slot.cached_len;
             return !kSkipBlanks || skip_blanks(p, end);
         }
     }

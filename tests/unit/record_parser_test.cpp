@@ -452,6 +452,58 @@ TEST_CASE("record_parser.value_cache_across_rows_and_files") {
     CHECK(f.store.addresses().size() == 5);  // null, 10.0.0.1, 10.0.0.2, 10.0.0.3, ::ffff:10.0.0.1
 }
 
+// The fast path compares a text or enum field with the value cached from the line before, 8
+// bytes at a time, before it finds the token's end: a token that only starts like the cached
+// one, or is cut short of it, or differs in any one byte, is not it. Tokens of every length
+// around the words' and the cache's limits (7-9, 15-17, 31-33 bytes), each followed by every
+// variant; read line by line and from the chunk (the lane), the rows must hold exactly the
+// tokens.
+TEST_CASE("record_parser.value_cache_compares_whole_tokens") {
+    std::vector<std::string> tokens;
+    for (size_t len : {1u, 2u, 7u, 8u, 9u, 15u, 16u, 17u, 31u, 32u, 33u}) {
+        std::string base;
+        for (size_t i = 0; i < len; ++i) base += static_cast<char>('a' + i % 26);
+        tokens.push_back(base);
+        tokens.push_back(base);  // a hit
+        tokens.push_back(base + "x");  // longer: the cached one is its prefix
+        if (len > 1) tokens.push_back(base.substr(0, len - 1));  // shorter
+        tokens.push_back(base);
+        for (size_t pos = 0; pos < len; ++pos) {
+            std::string other = base;
+            other[pos] = 'Z';
+            tokens.push_back(other);
+            tokens.push_back(base);
+        }
+    }
+    std::string text = "interface-id action bytes\n";
+    const char* actions[] = {"ACCEPT", "accept", "ACCEPT", "REJECT", "Reject", "reject", "ACCEPT"};
+    for (size_t i = 0; i < tokens.size(); ++i)
+        text += tokens[i] + (i % 3 == 0 ? "\t" : " ") + actions[i % 7] + (i % 5 == 0 ? " " : "  ") + "123\n";
+    for (bool lane : {false, true}) {
+        CAPTURE(lane);
+        Fixture f;
+        RecordParser p = f.parser();
+        if (lane) {
+            test::ParserSink sink(p, f.report, true);
+            InputDecoder decoder(sink);
+            decoder.feed(std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+            decoder.finish();
+            p.flush();
+            f.store.pad_columns();
+        } else {
+            f.feed(p, text);
+        }
+        CHECK(f.report.bad_lines() == 0);
+        REQUIRE(f.store.rows() == tokens.size());
+        for (size_t r = 0; r < tokens.size(); ++r) {
+            CAPTURE(r);
+            CHECK(f.value(r, "interface-id") == tokens[r]);
+            CHECK(f.value(r, "action") == (r % 7 >= 3 && r % 7 <= 5 ? "REJECT" : "ACCEPT"));
+            CHECK(f.value(r, "bytes") == "123");
+        }
+    }
+}
+
 // Numbers are read eight digits at a time when the line has room: every length from 1 to 20
 // digits, at the end of the line (no room past the token) and inside it, with a bad byte at
 // each position, gives what parse_u64 gives.

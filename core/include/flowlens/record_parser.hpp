@@ -81,6 +81,7 @@ public:
     bool file_error_overrides() const noexcept { return error_overrides_; }
 
     static constexpr size_t kMaxFields = 128;
+    static constexpr size_t kCachedMax = 32;  // the longest token a slot's value cache keeps
     static constexpr size_t kBatchRows = 256;
 
 private:
@@ -93,12 +94,16 @@ private:
         // on milliseconds, which convert() divides by 1000).
         uint32_t short_max;
         // Enum and Text: the last token seen in this slot and its code. Consecutive records of
-        // one interface repeat account-id, interface-id, action…: a hit skips hash and probe.
+        // one interface repeat account-id, interface-id, action…: a hit skips hash and probe,
+        // and the fast path compares it with the line's bytes before finding the token's end.
         // Codes never change once a row has them, so the cache stays right whatever else is
-        // loaded; only a bad line's new ones are taken back, and that clears it.
+        // loaded; only a bad line's new ones are taken back, and that clears it. Tokens of up to
+        // kCachedMax bytes are kept, zero-padded so that they compare 8 bytes at a time.
         bool cached = false;
+        uint8_t cached_len = 0;
         uint32_t cached_code = 0;
-        std::string cached_text;
+        std::array<char, kCachedMax + 8> cached_text{};
+        std::string_view cached_view() const noexcept { return {cached_text.data(), cached_len}; }
     };
     using Staged = PendingValue;  // number, or id/code, or null
 
@@ -163,6 +168,7 @@ private:
     // batch is one span).
     Staged* staged_row() noexcept { return staged_.data() + batched_; }
     static void remember(Slot& slot, std::string_view text, uint32_t code);
+    static bool cached_token_at(const Slot& slot, const char* p, const char* end) noexcept;
 
     Store& store_;
     IngestReport& report_;
