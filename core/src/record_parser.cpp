@@ -665,7 +665,7 @@ template <FieldKind K, bool kSkipBlanks>
         if constexpr (K == FieldKind::Counter || K == FieldKind::Time)
             if (digits == 0) digits = medium_number(p, end, n);
         if (digits != 0 && n <= slot.short_max) {
-            out = {n, false};  // what convert() makes of it, found in one 8-byte load
+            out = {n, false};  // what convert() makes of it, found in one or two 8-byte loads
             p += digits;
             return !kSkipBlanks || skip_blanks(p, end);
         }
