@@ -653,11 +653,10 @@ bool RecordParser::stage(uint64_t line_no, std::string_view line) {
 // take_lines: a token ends at the first blank or control byte either way.
 template <FieldKind K, bool kSkipBlanks>
 [[gnu::always_inline]] inline bool RecordParser::fast_field(Slot& slot, const char*& p, const char* end, Staged& out) {
-    // Too few fields, or a comment. An empty last token before a '\n' (take_lines: the line's
-    // last field missing, a blank kept) would read as text; before it, a field's blanks end at
-    // the '\n' as a control byte, and so do the other fields (tested only there: it was 60
-    // instructions a line).
-    if (p == end || *p == '#' || (!kSkipBlanks && *p == '\n')) return false;
+    // The fast paths first. None of them takes what the test before the usual path below
+    // turns away: each needs a digit, or the cached token, first (and a cached token never
+    // starts with '#' or holds a '\n': tokens never do), and each checks that its bytes are
+    // there.
     if constexpr (K == FieldKind::Small || K == FieldKind::Flags || K == FieldKind::Port || K == FieldKind::Counter ||
                   K == FieldKind::Time) {
         uint64_t n = 0;
@@ -690,6 +689,11 @@ template <FieldKind K, bool kSkipBlanks>
             return !kSkipBlanks || skip_blanks(p, end);
         }
     }
+    // Too few fields, or a comment. An empty last token before a '\n' (take_lines: the line's
+    // last field missing, a blank kept) would read as text; before it, a field's blanks end at
+    // the '\n' as a control byte, and so do the other fields (tested only there: it was 60
+    // instructions a line).
+    if (p == end || *p == '#' || (!kSkipBlanks && *p == '\n')) return false;
     const char* const start = p;
     p = token_end(p, end);
     return convert_as<K>(slot, std::string_view(start, static_cast<size_t>(p - start)), end, out, nullptr) &&
