@@ -30,14 +30,16 @@ bool is_name_like(std::string_view t) noexcept {
     return std::all_of(t.begin(), t.end(), is_name_char);
 }
 
-// What a byte means to the tokenizer: part of a token, a separator (space, tab, CR), or a
-// control byte that makes the line binary junk.
+// What a byte means to the tokenizer: part of a token, a separator (is_token_blank: space, tab,
+// CR; the decoder skips the same ones before a file's first line), or a control byte that makes
+// the line binary junk.
 enum : uint8_t { kTokenByte = 0, kSeparator = 1, kControl = 2 };
 constexpr std::array<uint8_t, 256> kByteClass = [] {
     std::array<uint8_t, 256> t{};
     for (int c = 0; c < 0x20; ++c) t[static_cast<size_t>(c)] = kControl;
     t[0x7F] = kControl;
-    t[' '] = t['\t'] = t['\r'] = kSeparator;
+    for (int c = 0; c < 0x80; ++c)
+        if (is_token_blank(static_cast<char>(c))) t[static_cast<size_t>(c)] = kSeparator;
     return t;
 }();
 
