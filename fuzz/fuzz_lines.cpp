@@ -31,11 +31,8 @@ void load(Loaded& out, std::span<const uint8_t> text, bool lane, size_t chunk) {
     out.store.add_file("fuzz");
     out.store.begin_file(0);
     RecordParser parser(out.store, out.report, 0, {});
-    test::ParserSink sink(parser, out.report, lane);
-    InputDecoder decoder(sink);
-    for (size_t at = 0; at < text.size(); at += chunk) decoder.feed(text.subspan(at, std::min(chunk, text.size() - at)));
-    decoder.finish();
-    parser.flush();
+    test::decode_into(parser, out.report, std::string_view(reinterpret_cast<const char*>(text.data()), text.size()), chunk,
+                      lane);
     out.store.pad_columns();
     out.headers = parser.headers();
 }

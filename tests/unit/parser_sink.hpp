@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +33,19 @@ struct ParserSink final : LineSink {
         return lane ? parser.take_lines(p, end, line_no, max_line) : p;
     }
 };
+
+// Reads `text` through an InputDecoder into `parser` in chunks of `chunk` bytes (the last one
+// shorter; all at once when `chunk` is at least the text's size), with or without the fast lane,
+// then finishes the decoder and flushes the parser: as FileLoader reads a file, minus the rest.
+inline void decode_into(RecordParser& parser, IngestReport& report, std::string_view text, size_t chunk, bool lane) {
+    ParserSink sink(parser, report, lane);
+    InputDecoder decoder(sink);
+    const auto* bytes = reinterpret_cast<const uint8_t*>(text.data());
+    for (size_t at = 0; at < text.size(); at += chunk)
+        decoder.feed(std::span(bytes + at, std::min(chunk, text.size() - at)));
+    decoder.finish();
+    parser.flush();
+}
 
 // What the store's dictionaries and address table hold that no row uses ("" when nothing): a
 // bad line's values, interned before its bad field, must have been taken back.

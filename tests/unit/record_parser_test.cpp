@@ -484,11 +484,7 @@ TEST_CASE("record_parser.value_cache_compares_whole_tokens") {
         Fixture f;
         RecordParser p = f.parser();
         if (lane) {
-            test::ParserSink sink(p, f.report, true);
-            InputDecoder decoder(sink);
-            decoder.feed(std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
-            decoder.finish();
-            p.flush();
+            test::decode_into(p, f.report, text, text.size(), true);
             f.store.pad_columns();
         } else {
             f.feed(p, text);
@@ -890,12 +886,8 @@ TEST_CASE("record_parser.cut_lines_leave_no_values_behind") {
     // Nor is anything of a line over the length limit read, a huge token above all.
     Fixture f;
     RecordParser p = f.parser();
-    ParserSink sink(p, f.report, true);
-    InputDecoder decoder(sink);
     const std::string huge = text + "5 IPv4 eni-" + std::string(InputDecoder::kMaxLineBytes, 'x') + " 10.0.0.9 10.0.0.2 ACCEPT OK\n";
-    decoder.feed(std::span(reinterpret_cast<const uint8_t*>(huge.data()), huge.size()));
-    decoder.finish();
-    p.flush();
+    test::decode_into(p, f.report, huge, huge.size(), true);
     CHECK(f.store.rows() == 3);
     CHECK(f.report.count(BadLineReason::TooLong) == 1);
     CHECK(f.store.find("interface-id")->dict.size() == 3);
@@ -951,12 +943,7 @@ TEST_CASE("record_parser.bad_lines_leave_no_values_behind") {
         CAPTURE(chunk);
         Fixture f;
         RecordParser p = f.parser();
-        ParserSink sink(p, f.report, true);
-        InputDecoder decoder(sink);
-        for (size_t at = 0; at < text.size(); at += chunk)
-            decoder.feed(std::span(reinterpret_cast<const uint8_t*>(text.data()) + at, std::min(chunk, text.size() - at)));
-        decoder.finish();
-        p.flush();
+        test::decode_into(p, f.report, text, chunk, true);
         f.store.pad_columns();
         check(f);
     }
