@@ -730,38 +730,42 @@ bool RecordParser::stage_fast(std::string_view line) {
     const char* p;
     if (!fast_start(line, p)) return false;
     const char* const end = line.data() + line.size();
-    if (layout_is_default_kinds_) {
-        if (!stage_kinds<true>(p, end, DefaultKinds{}, std::make_index_sequence<DefaultKinds::size>{})) return false;
-    } else if (!stage_loop<true>(p, end)) {
+    // take_lines' staging, then the last token's blanks (a control byte among them: the full
+    // path reports the line).
+    if (!(layout_is_default_kinds_ ? stage_kinds(p, end, DefaultKinds{}, std::make_index_sequence<DefaultKinds::size>{})
+                                   : stage_loop(p, end)) ||
+        !skip_blanks(p, end))
         return false;
-    }
     return p == end;  // else more fields or a comment: the full path decides
 }
 
 // Both read through a local copy of p, written back at the end: through the reference itself,
 // every value stored could alias it, and it was reloaded after each field (about 90 more
-// instructions a line, callgrind).
-template <bool kSkipLastBlanks>
-bool RecordParser::stage_loop(const char*& p, const char* end) {
+// instructions a line, callgrind). Out of line, and the same code for take_lines and
+// stage_fast: each is some 20 KB of wasm, which the browser's optimising tier compiles once it
+// is hot, on the cores the load needs (inlined into both callers, it compiled twice: 118 +
+// 117 ms of V8's TurboFan in Node for take_lines and FileLoader::line, most of it while the
+// first load ran).
+[[gnu::noinline]] bool RecordParser::stage_loop(const char*& p, const char* end) {
     const size_t last = slots_.size() - 1;
     Slot* const slots = slots_.data();
     Staged* const staged = staged_row();
     const char* q = p;
     for (size_t i = 0; i < last; ++i)
         if (!fast_field_any<true>(slots[i], q, end, staged[i * kBatchRows])) return false;
-    const bool ok = fast_field_any<kSkipLastBlanks>(slots[last], q, end, staged[last * kBatchRows]);
+    const bool ok = fast_field_any<false>(slots[last], q, end, staged[last * kBatchRows]);
     p = q;
     return ok;
 }
 
-template <bool kSkipLastBlanks, FieldKind... K, size_t... I>
-bool RecordParser::stage_kinds(const char*& p, const char* end, KindList<K...>, std::index_sequence<I...>) {
+template <FieldKind... K, size_t... I>
+[[gnu::noinline]] bool RecordParser::stage_kinds(const char*& p, const char* end, KindList<K...>, std::index_sequence<I...>) {
     Slot* const slots = slots_.data();
     Staged* const staged = staged_row();
     const char* q = p;
     // Field I as kind K, left to right, stopping at the first that fails.
     constexpr size_t last = sizeof...(I) - 1;
-    const bool ok = (fast_field<K, I != last || kSkipLastBlanks>(slots[I], q, end, staged[I * kBatchRows]) && ...);
+    const bool ok = (fast_field<K, I != last>(slots[I], q, end, staged[I * kBatchRows]) && ...);
     p = q;
     return ok;
 }
@@ -796,8 +800,8 @@ const char* RecordParser::take_lines(const char* p, const char* chunk_end, uint6
         // The fields, the last one's token ended by a blank or the '\n' (not skipped), then
         // the blanks before the '\n': the line as line() reads it without its trailing '\r'.
         const bool staged = layout_is_default_kinds_
-                                ? stage_kinds<false>(q, window, DefaultKinds{}, std::make_index_sequence<DefaultKinds::size>{})
-                                : stage_loop<false>(q, window);
+                                ? stage_kinds(q, window, DefaultKinds{}, std::make_index_sequence<DefaultKinds::size>{})
+                                : stage_loop(q, window);
         if (!staged) break;
         while (kByteClass[static_cast<unsigned char>(*q)] == kSeparator) ++q;
         if (*q != '\n') break;

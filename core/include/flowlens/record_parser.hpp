@@ -137,8 +137,7 @@ private:
     template <bool kSkipBlanks>
     bool fast_field_any(Slot& slot, const char*& p, const char* end, Staged& out);
     // Every field of the layout from p (a line's first token), p left after the last one's
-    // token and, with kSkipLastBlanks, its blanks: stage_fast's and take_lines' common part.
-    template <bool kSkipLastBlanks>
+    // token (not its blanks): stage_fast's and take_lines' common part.
     bool stage_loop(const char*& p, const char* end);
     // stage_loop for a layout whose fields have exactly the kinds K, in order: each field's code
     // chosen at compile time, without a loop over the slots or a switch per field. The default
@@ -152,7 +151,7 @@ private:
                                    FieldKind::Address, FieldKind::Port, FieldKind::Port, FieldKind::Small,
                                    FieldKind::Counter, FieldKind::Counter, FieldKind::Time, FieldKind::Time,
                                    FieldKind::Enum, FieldKind::Enum>;
-    template <bool kSkipLastBlanks, FieldKind... K, size_t... I>
+    template <FieldKind... K, size_t... I>
     bool stage_kinds(const char*& p, const char* end, KindList<K...>, std::index_sequence<I...>);
     template <FieldKind... K>
     bool has_kinds(KindList<K...>) const noexcept {
