@@ -404,7 +404,7 @@ void RecordParser::drop_fresh_values() {
             else store_.addresses().pop_back();
         }
         // The caches may hold a code or id taken back.
-        recent_v4_ = {};
+        recent_text_ = {};
         for (Slot& slot : slots_) slot.cached = false;
     }
     fresh_.clear();
@@ -466,13 +466,9 @@ bool RecordParser::try_infer(std::string_view line, uint64_t line_no, bool repor
 }
 
 uint32_t RecordParser::intern_v4(uint32_t value) {
-    for (const RecentV4& r : recent_v4_)
-        if (r.value == value && r.id != 0) return r.id;
     bool added = false;
     const uint32_t id = store_.addresses().intern_v4(value, &added);
     if (added) note_fresh(nullptr);
-    recent_v4_[recent_next_] = {value, id};
-    recent_next_ = (recent_next_ + 1) & 3u;  // 4 entries
     return id;
 }
 
@@ -486,6 +482,41 @@ void RecordParser::remember(Slot& slot, std::string_view text, uint32_t code) {
     slot.cached_len = static_cast<uint8_t>(text.size());
     slot.cached_code = code;
     slot.cached = true;
+}
+
+// Whether the token at p is one of the address tokens read last (recent_text_): then p moves
+// past it and `id` is its address's id. False when fewer than 17 bytes follow p (a dotted quad
+// is at most 15, then its terminator).
+[[gnu::always_inline]] inline bool RecordParser::recent_text_at(const char*& p, const char* end, uint32_t& id) const noexcept {
+    if (end - p <= 16) return false;
+    uint64_t x0, x1;
+    std::memcpy(&x0, p, 8);
+    std::memcpy(&x1, p + 8, 8);
+    for (const RecentText& r : recent_text_) {
+        if ((((x0 & r.m0) ^ r.w0) | ((x1 & r.m1) ^ r.w1)) != 0) continue;
+        if (kByteClass[static_cast<unsigned char>(p[r.len])] == kTokenByte) continue;  // a longer token
+        id = r.id;
+        p += r.len;
+        return true;
+    }
+    return false;
+}
+
+// Keeps the dotted quad [p, p + len) read from a line, with its id, in recent_text_ (when the
+// 16 bytes from p are there to load: recent_text_at needs them too).
+[[gnu::always_inline]] inline void RecordParser::remember_text(const char* p, size_t len, const char* end,
+                                                               uint32_t id) noexcept {
+    if (end - p <= 16 || len > 15) return;
+    RecentText& r = recent_text_[recent_text_next_];
+    recent_text_next_ = (recent_text_next_ + 1) % kRecentTexts;
+    r.m0 = len >= 8 ? ~uint64_t{0} : (uint64_t{1} << (len * 8)) - 1;
+    r.m1 = len <= 8 ? 0 : (uint64_t{1} << ((len - 8) * 8)) - 1;
+    std::memcpy(&r.w0, p, 8);
+    std::memcpy(&r.w1, p + 8, 8);
+    r.w0 &= r.m0;
+    r.w1 &= r.m1;
+    r.id = id;
+    r.len = static_cast<uint32_t>(len);
 }
 
 // Whether the token at p is the slot's cached one: its bytes, then a blank or control byte
@@ -681,12 +712,20 @@ template <FieldKind K, bool kSkipBlanks>
         }
     }
     if constexpr (K == FieldKind::Address) {
-        // A dotted quad read as it comes, its token's end found on the way (what convert()
-        // makes of it: the same parse, then the same intern).
+        // One of the addresses read last, as text (one side of most flows is the interface's
+        // own address); else a dotted quad read as it comes, its token's end found on the way
+        // (what convert() makes of it: the same parse, then the same intern).
+        uint32_t id;
+        if (recent_text_at(p, end, id)) {
+            out = {id, false};
+            return !kSkipBlanks || skip_blanks(p, end);
+        }
         const char* q = p;
         uint32_t v4;
         if (scan_ipv4(q, end, v4) && (q == end || kByteClass[static_cast<unsigned char>(*q)] != kTokenByte)) {
-            out = {intern_v4(v4), false};
+            id = intern_v4(v4);
+            remember_text(p, static_cast<size_t>(q - p), end, id);
+            out = {id, false};
             p = q;
             return !kSkipBlanks || skip_blanks(p, end);
         }

@@ -580,6 +580,60 @@ TEST_CASE("record_parser.addresses_inside_a_line") {
     }
 }
 
+// The parser knows the last dotted quads it read by their text (RecordParser::recent_text_):
+// addresses of every length from 7 to 15 bytes, each a prefix or an extension of others (the
+// 8-byte word boundary falls inside, at and after them), as srcaddr and dstaddr in every order,
+// with junk that starts like a known one, a bad line in between, and lines short enough that
+// the rest of the line is under 16 bytes. Read line by line, and from chunks (the decoder's
+// lane); every value against parse_ip.
+TEST_CASE("record_parser.recent_addresses_read_by_their_text") {
+    const std::vector<std::string> addresses = {
+        "1.2.3.4",      "1.2.3.45",      "1.2.3.40",      "10.2.3.45",      "10.20.3.45",
+        "10.20.30.45",  "100.20.30.45",  "100.200.30.45", "100.200.250.45", "100.200.250.245",
+        "10.20.30.46",  "100.200.31.45", "100.200.250.246",  // as long as one above, other past byte 8
+        "1.2.3.4x",     "1.2.3.4.5",     "100.200.250.2455", "1.2.3.456",   "1.2.3.4\x80",
+    };
+    std::string text;
+    std::vector<std::pair<std::string, std::string>> expect;
+    size_t bad = 0;
+    const auto add = [&](const std::string& a, const std::string& b, const std::string& rest) {
+        text += a + " " + b + rest + "\n";
+        const auto x = parse_ip(a), y = parse_ip(b);
+        if (x && y) expect.emplace_back(to_string(*x), to_string(*y));
+        else ++bad;
+    };
+    for (size_t i = 0; i < addresses.size(); ++i)
+        for (size_t j = 0; j < addresses.size(); ++j) {
+            add(addresses[i], addresses[j], " 12 eni-0123456789abcdef0");
+            add(addresses[j], addresses[i], " 7 -");  // swapped, and little after them
+            add(addresses[(i + j) % addresses.size()], addresses[i], "\t12\t\teni-0123456789abcdef0 ");
+        }
+    // A bad line's new address is taken back, and its id given to the next new one: the address
+    // read again must be itself, not what now has its id.
+    for (int k = 0; k < 20; ++k) {
+        const std::string fresh = "9.9.9." + std::to_string(k), other = "8.8.8." + std::to_string(k);
+        add(fresh, "1.2.3.4x", " 12 eni-0123456789abcdef0");
+        add(other, other, " 12 eni-0123456789abcdef0");
+        add(fresh, other, " 12 eni-0123456789abcdef0");
+    }
+    for (size_t chunk : {size_t{0}, size_t{64}, size_t{4096}}) {
+        CAPTURE(chunk);
+        Fixture f;
+        auto p = f.parser({"srcaddr", "dstaddr", "packets", "interface-id"});
+        if (chunk == 0) f.feed(p, text);
+        else test::decode_into(p, f.report, text, chunk, true);
+        f.store.pad_columns();
+        CHECK(f.report.bad_lines() == bad);
+        REQUIRE(f.store.rows() == expect.size());
+        for (size_t r = 0; r < expect.size(); ++r) {
+            CAPTURE(r);
+            CHECK(f.value(r, "srcaddr") == expect[r].first);
+            CHECK(f.value(r, "dstaddr") == expect[r].second);
+        }
+        CHECK(test::values_no_row_uses(f.store).empty());
+    }
+}
+
 // Numbers with a long rest of the line after them (where the parser reads 8 or 16 bytes at
 // once): every length up to 17, a junk byte at every position, each ending before every
 // separator and a control byte, in a Counter, a Time (from 2^31 on milliseconds, divided by

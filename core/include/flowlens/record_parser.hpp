@@ -181,17 +181,29 @@ private:
     size_t token_count_ = 0;
     std::vector<Staged> staged_;  // per slot, kBatchRows values (slot i's at [i * kBatchRows])
     size_t batched_ = 0;          // rows staged in staged_, not yet in the store
-    // The last IPv4 addresses interned, with their ids, shared by every address column: a
-    // flow's request and response rows swap srcaddr and dstaddr, and one host talks in bursts.
-    // Ids never change once given to a row, so the cache stays right whatever else is loaded;
-    // only a bad line's new ones are taken back (drop_fresh_values), and that clears it.
-    struct RecentV4 {
-        uint32_t value = 0;
-        uint32_t id = 0;  // 0 = empty
+    // The last dotted quads the fast path read, as text with their ids, shared by every address
+    // column: a flow's request and response rows swap srcaddr and dstaddr, one side of most of
+    // an interface's flows is its own address, and one host talks in bursts. Each is kept
+    // zero-padded to 16 bytes with the masks of its length, so that a token equal to one of
+    // them is known (with its id) from two 8-byte loads, without parsing it. A dotted quad has
+    // one spelling (no leading zeros): the same text is the same address. Ids never change once
+    // given to a row, so the entries stay right whatever else is loaded; only a bad line's new
+    // ones are taken back (drop_fresh_values), which clears them.
+    // Two: the previous line's pair. Four read 3 % fewer instructions natively, but made the
+    // wasm parse 1-3 % slower (a larger stage_kinds for V8's register allocator); two, 3-5 %
+    // faster (bench/wasm-chromium.mjs, 5 M records, 7 rounds).
+    static constexpr uint32_t kRecentTexts = 2;
+    struct RecentText {
+        uint64_t w0 = 1, w1 = 0;  // the text, bytes past its length zero (empty: 1, no token's)
+        uint64_t m0 = 0, m1 = 0;  // masks of its bytes in the two words
+        uint32_t id = 0;
+        uint32_t len = 0;
     };
-    std::array<RecentV4, 4> recent_v4_{};  // replaced round-robin (recent_next_ & 3)
-    uint32_t recent_next_ = 0;
-    uint32_t intern_v4(uint32_t value);
+    std::array<RecentText, kRecentTexts> recent_text_{};
+    uint32_t recent_text_next_ = 0;
+    bool recent_text_at(const char*& p, const char* end, uint32_t& id) const noexcept;
+    void remember_text(const char* p, size_t len, const char* end, uint32_t id) noexcept;
+    uint32_t intern_v4(uint32_t value);  // the address's id, noted in fresh_ when new
     // The values the line being read added to a dictionary (or, as nullptr, to the address
     // table), in order: a field converted before the line turns out bad (a later field, or the
     // lane's and stage_fast's attempts before the full path's) must not leave its value behind.
