@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <cassert>
 #include <charconv>
 #include <cstring>
 #include <utility>
@@ -473,7 +474,10 @@ uint32_t RecordParser::intern_v4(uint32_t value) {
 }
 
 void RecordParser::remember(Slot& slot, std::string_view text, uint32_t code) {
-    if (text.size() > kCachedMax) {  // rare in flow logs (ids are 12-30 bytes)
+    // Not too long (rare in flow logs: ids are 12-30 bytes), and not empty: a control byte where
+    // a field starts gives an empty token (the line is then bad), and cached_token_at compares
+    // at least one byte.
+    if (text.empty() || text.size() > kCachedMax) {
         slot.cached = false;
         return;
     }
@@ -525,6 +529,7 @@ void RecordParser::remember(Slot& slot, std::string_view text, uint32_t code) {
 // fewer than that many bytes and one more follow p.
 [[gnu::always_inline]] inline bool RecordParser::cached_token_at(const Slot& slot, const char* p, const char* end) noexcept {
     const size_t n = slot.cached_len;
+    assert(n >= 1 && n <= kCachedMax);  // remember()'s: with none, the last word would be at p - 8
     const size_t words = (n + 7) >> 3;  // 1..kCachedMax / 8
     if (end - p <= static_cast<std::ptrdiff_t>(words * 8)) return false;
     const char* const c = slot.cached_text.data();

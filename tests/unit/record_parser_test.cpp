@@ -805,6 +805,30 @@ using test::values_no_row_uses;
 // headers that switch between the default format (the specialised parse) and a layout that
 // starts and ends with a text field (the loop; lines starting with a letter; an empty last
 // token would be text), and a last line without a newline.
+// A control byte where a text field starts makes an empty token, which the value cache must not
+// keep: the lane's attempt at the line leaves its cache to line()'s attempt at the same line,
+// and an empty cached token was compared from 8 bytes before the line (found by fuzz_lines
+// under UBSan; the sanitizer build of the tests stops there). Every chunk size, both paths.
+TEST_CASE("record_parser.a_control_byte_where_a_text_field_starts") {
+    const std::string text = std::string("interface-id \n") + std::string(8, '\0') + "id\r\n\xef" + "\n" +
+                             "eni-1\n\x01 eni-2\neni-1\n";
+    for (bool lane : {false, true})
+        for (size_t chunk = 1; chunk <= text.size(); ++chunk) {
+            CAPTURE(lane);
+            CAPTURE(chunk);
+            Fixture f;
+            auto p = f.parser();
+            test::decode_into(p, f.report, text, chunk, lane);
+            f.store.pad_columns();
+            CHECK(f.report.count(BadLineReason::Binary) == 2);
+            REQUIRE(f.store.rows() == 3);
+            CHECK(f.value(0, "interface-id") == "\xef");
+            CHECK(f.value(1, "interface-id") == "eni-1");
+            CHECK(f.value(2, "interface-id") == "eni-1");
+            CHECK(test::values_no_row_uses(f.store).empty());
+        }
+}
+
 TEST_CASE("record_parser.lines_taken_from_the_chunk_read_as_line_by_line") {
     Lcg next{777};
     const std::vector<std::string> lines = broken_default_lines(3000, next);
