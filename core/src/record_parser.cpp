@@ -770,24 +770,26 @@ inline bool RecordParser::fast_start(std::string_view line, const char*& p) {
     return !(p < end && is_letter_or_dollar(*p) && looks_like_header(line));
 }
 
+inline bool RecordParser::stage_fields(const char*& p, const char* end) {
+    return layout_is_default_kinds_ ? stage_kinds(p, end, DefaultKinds{}, std::make_index_sequence<DefaultKinds::size>{})
+                                    : stage_loop(p, end);
+}
+
 bool RecordParser::stage_fast(std::string_view line) {
     const char* p;
     if (!fast_start(line, p)) return false;
     const char* const end = line.data() + line.size();
     // take_lines' staging, then the last token's blanks (a control byte among them: the full
     // path reports the line).
-    if (!(layout_is_default_kinds_ ? stage_kinds(p, end, DefaultKinds{}, std::make_index_sequence<DefaultKinds::size>{})
-                                   : stage_loop(p, end)) ||
-        !skip_blanks(p, end))
-        return false;
+    if (!stage_fields(p, end) || !skip_blanks(p, end)) return false;
     return p == end;  // else more fields or a comment: the full path decides
 }
 
 // Both read through a local copy of p, written back at the end: through the reference itself,
 // every value stored could alias it, and it was reloaded after each field (about 90 more
 // instructions a line, callgrind). Out of line, and the same code for take_lines and
-// stage_fast: each is some 20 KB of wasm, which the browser's optimising tier compiles once it
-// is hot, on the cores the load needs (inlined into both callers, it compiled twice: 118 +
+// stage_fast: stage_kinds is 23 KB of wasm, which the browser's optimising tier compiles once
+// it is hot, on the cores the load needs (inlined into both callers, it compiled twice: 118 +
 // 117 ms of V8's TurboFan in Node for take_lines and FileLoader::line, most of it while the
 // first load ran).
 [[gnu::noinline]] bool RecordParser::stage_loop(const char*& p, const char* end) {
@@ -843,10 +845,7 @@ const char* RecordParser::take_lines(const char* p, const char* chunk_end, uint6
         }
         // The fields, the last one's token ended by a blank or the '\n' (not skipped), then
         // the blanks before the '\n': the line as line() reads it without its trailing '\r'.
-        const bool staged = layout_is_default_kinds_
-                                ? stage_kinds(q, window, DefaultKinds{}, std::make_index_sequence<DefaultKinds::size>{})
-                                : stage_loop(q, window);
-        if (!staged) break;
+        if (!stage_fields(q, window)) break;
         while (kByteClass[static_cast<unsigned char>(*q)] == kSeparator) ++q;
         if (*q != '\n') break;
         commit();

@@ -153,6 +153,8 @@ private:
                                    FieldKind::Enum, FieldKind::Enum>;
     template <FieldKind... K, size_t... I>
     bool stage_kinds(const char*& p, const char* end, KindList<K...>, std::index_sequence<I...>);
+    // stage_kinds for the default format's kinds, else stage_loop.
+    bool stage_fields(const char*& p, const char* end);
     template <FieldKind... K>
     bool has_kinds(KindList<K...>) const noexcept {
         constexpr FieldKind kinds[] = {K...};
