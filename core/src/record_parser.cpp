@@ -326,16 +326,24 @@ bool RecordParser::set_layout(const std::vector<std::string>& fields, uint64_t l
     return true;
 }
 
+bool RecordParser::take_header(uint64_t line_no) {
+    if (token_count_ <= kMaxFields) {
+        std::vector<std::string> names;
+        names.reserve(token_count_);
+        for (size_t i = 0; i < token_count_; ++i) names.push_back(to_lower(strip_format_braces(tokens_[i])));
+        if (set_layout(names, line_no)) return true;
+    }
+    clear_layout();
+    return false;
+}
+
 void RecordParser::prime(std::string_view text) {
     // The same steps as line() for line 1, minus every count and report: the first part of the
     // file counts and reports this line.
     token_count_ = tokenize(text, tokens_.data(), kMaxFields);
     if (token_count_ != SIZE_MAX && token_count_ != 0) {
         if (is_letter_or_dollar(tokens_[0][0]) && looks_like_header(text)) {
-            std::vector<std::string> names;
-            if (token_count_ <= kMaxFields)
-                for (size_t i = 0; i < token_count_; ++i) names.push_back(to_lower(strip_format_braces(tokens_[i])));
-            if (token_count_ > kMaxFields || !set_layout(names, 1)) clear_layout();
+            take_header(1);
         } else if (slots_.empty()) {
             try_infer(text, 1, false);
         }
@@ -370,15 +378,7 @@ bool RecordParser::full_line(std::string_view text, uint64_t line_no) {
     if (token_count_ == 0) return false;  // blank or comment line
 
     if (is_letter_or_dollar(tokens_[0][0]) && looks_like_header(text)) {
-        std::vector<std::string> names;
-        if (token_count_ <= kMaxFields) {
-            names.reserve(token_count_);
-            for (size_t i = 0; i < token_count_; ++i) names.push_back(to_lower(strip_format_braces(tokens_[i])));
-        }
-        if (token_count_ > kMaxFields || !set_layout(names, line_no)) {
-            set_file_error("header line ", line_no, " cannot be used", false);
-            clear_layout();
-        }
+        if (!take_header(line_no)) set_file_error("header line ", line_no, " cannot be used", false);
         ++headers_;
         return false;
     }

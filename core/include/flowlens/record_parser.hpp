@@ -110,6 +110,9 @@ private:
     // The rows staged so far are written under the old layout first (flush) in both.
     bool set_layout(const std::vector<std::string>& fields, uint64_t line_no);
     void clear_layout();  // no layout: a header that cannot be used
+    // The tokenized header line (tokens_) as the layout; false, with no layout left, when it
+    // cannot be one (more than kMaxFields fields, a field named twice…). line() and prime().
+    bool take_header(uint64_t line_no);
     bool try_infer(std::string_view line, uint64_t line_no, bool report = true);
     // Sets the file error "head<line>tail": always when `overrides`, else only the first one.
     void set_file_error(std::string head, uint64_t line_no, std::string tail, bool overrides);
