@@ -139,6 +139,9 @@ constexpr uint64_t kDigitOnes = 0x0101010101010101ull;
     return len;
 }
 
+// A word's lowest n bytes set (n up to 8; 0 for none): a token's bytes in a word loaded from it.
+constexpr uint64_t low_bytes(size_t n) noexcept { return n >= 8 ? ~uint64_t{0} : (uint64_t{1} << (n * 8)) - 1; }
+
 constexpr uint64_t kPow10[8] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000};
 
 // A token of 8 to 15 digits at p, ended by a blank or a control byte within the 16 bytes read
@@ -513,8 +516,8 @@ void RecordParser::remember(Slot& slot, std::string_view text, uint32_t code) {
     if (end - p <= 16 || len > 15) return;
     RecentText& r = recent_text_[recent_text_next_];
     recent_text_next_ = (recent_text_next_ + 1) % kRecentTexts;
-    r.m0 = len >= 8 ? ~uint64_t{0} : (uint64_t{1} << (len * 8)) - 1;
-    r.m1 = len <= 8 ? 0 : (uint64_t{1} << ((len - 8) * 8)) - 1;
+    r.m0 = low_bytes(len);
+    r.m1 = len <= 8 ? 0 : low_bytes(len - 8);
     std::memcpy(&r.w0, p, 8);
     std::memcpy(&r.w1, p + 8, 8);
     r.w0 &= r.m0;
@@ -542,9 +545,7 @@ void RecordParser::remember(Slot& slot, std::string_view text, uint32_t code) {
     const size_t last = (words - 1) * 8;
     std::memcpy(&x, p + last, 8);
     std::memcpy(&y, c + last, 8);
-    const size_t tail = n - last;  // 1..8 bytes of the token in the last word
-    const uint64_t mask = tail == 8 ? ~uint64_t{0} : (uint64_t{1} << (tail * 8)) - 1;
-    diff |= (x ^ y) & mask;
+    diff |= (x ^ y) & low_bytes(n - last);  // 1..8 bytes of the token in the last word
     return diff == 0 && kByteClass[static_cast<unsigned char>(p[n])] != kTokenByte;
 }
 
