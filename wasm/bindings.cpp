@@ -25,12 +25,12 @@
 #include "flowlens/analysis.hpp"
 #include "flowlens/data_transfer.hpp"
 #include "flowlens/filter.hpp"
-#include "flowlens/generator.hpp"
 #include "flowlens/json_writer.hpp"
 #include "flowlens/loader.hpp"
 #include "flowlens/record_output.hpp"
 #include "flowlens/record_parser.hpp"
 #include "flowlens/report.hpp"
+#include "warm_up_log.hpp"
 
 namespace {
 
@@ -386,10 +386,29 @@ double analyse_for_warm_up(const DataSet& data) {
     return rows;
 }
 
-double warm_up(double records) {
-    GeneratorOptions g;
-    g.records = static_cast<uint64_t>(std::clamp(records, 0.0, 1e6));
-    const std::string text = generate_to_string(g);
+// The warm-up's log text: `records` lines after a header, kWarmUpLog's lines over and over.
+// Why not generated lines (flowlens generate): V8 optimised the generator, which runs once,
+// and warm_up(), which inlines it (about 130 ms of the optimising compiler in Node,
+// --trace-wasm-compilation-times); that compile ran right when a load given at once began.
+std::string warm_up_text(size_t records) {
+    const size_t body = kWarmUpLog.find('\n') + 1;  // the lines after the header
+    const std::string_view lines = kWarmUpLog.substr(body);
+    const size_t per_copy = static_cast<size_t>(std::count(lines.begin(), lines.end(), '\n'));
+    std::string text(kWarmUpLog.substr(0, body));
+    text.reserve(body + (records / per_copy + 1) * lines.size());
+    size_t n = 0;
+    for (; n + per_copy <= records; n += per_copy) text += lines;
+    size_t end = 0;  // the rest: the first records - n lines
+    for (; n < records; ++n) end = lines.find('\n', end) + 1;
+    text += lines.substr(0, end);
+    return text;
+}
+
+// merge: also run a parallel load's merge (export, import, append) once, on copies. It runs
+// once per parallel load, so it would always run in baseline code; a page that loads with one
+// parse worker never merges, and its optimising compile (about 100 ms) would be wasted.
+double warm_up(double records, bool merge) {
+    const std::string text = warm_up_text(static_cast<size_t>(std::clamp(records, 0.0, 1e6)));
     auto data = std::make_unique<DataSet>();
     {
         FileLoader loader(*data, "warm-up", LoadOptions{});
@@ -398,9 +417,7 @@ double warm_up(double records) {
     }
     data->store.pad_columns();
     const double rows = analyse_for_warm_up(*data);
-    // A parallel load's merge (exportData in a helper, importData in the engine) runs once per
-    // load, so it would always run in baseline code: once here too, on copies.
-    {
+    if (merge) {
         const std::vector<uint8_t> bytes = export_data(*data);
         auto into = import_data(bytes);
         auto from = import_data(bytes);

@@ -91,7 +91,11 @@ export class EngineClient {
     });
   }
 
-  init() { return this.request('init'); }
+  /**
+   * Starts the engine. merges tells the worker whether its loads can be parallel (more than one
+   * parse worker: it then merges helpers' data sets), so that its warm-up runs the merge too.
+   */
+  init() { return this.request('init', { merges: typeof this.workers === 'function' || this.workers > 1 }); }
   reset() { return this.request('reset'); }
 
   /** files: [{file, name}] — File objects are handles: posting them copies no bytes. */

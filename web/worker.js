@@ -208,7 +208,8 @@ function armIdleWarmUp() {
 }
 
 const handlers = {
-  async init() {
+  // data: { merges } (engine-client.js init) → { version }
+  async init(data) {
     readerThread();
     const m = await engine();
     // Once the answer is out, while the page waits for files: V8 optimises wasm code only after
@@ -216,7 +217,7 @@ const handlers = {
     // baseline code (wasm/API.md, warmUp). 5,000 rows take ~50 ms and are enough.
     setTimeout(() => {
       try {
-        m.warmUp(WARM_UP_RECORDS);
+        m.warmUp(WARM_UP_RECORDS, data?.merges ?? true);
         warmedUp = true;
         armIdleWarmUp();
       } catch (err) {

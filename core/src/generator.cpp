@@ -367,14 +367,9 @@ private:
             }
             v6_.push_back(a);
         }
-        for (uint32_t i = 0; i < kV6ClientCount + kV6ProberCount; ++i) {
-            std::string a = "2001:db8";
-            for (uint64_t g = 0; g < 6; ++g) {
-                a += ':';
-                append_group(a, mix((uint64_t{i} << 8) ^ g ^ 0x5eed));
-            }
-            v6_.push_back(a);
-        }
+        // The clients' and probers' addresses are written when first printed (v6_text): a
+        // small sample uses a few of their 4,352, and writing them all was most of its run.
+        v6_.resize(kV6Probers + kV6ProberCount);
         for (size_t i = 0; i < kHostCount; ++i) {
             const HostSpec& spec = kHosts[i];
             if (i != kCi && !(spec.flags & kManaged) && i != kStandby) sweep_targets_.push_back(static_cast<uint8_t>(i));
@@ -1051,8 +1046,22 @@ private:
     }
     static char* num(char* p, uint64_t v) noexcept { return std::to_chars(p, p + 20, v).ptr; }
     static char* num(char* p, int64_t v) noexcept { return std::to_chars(p, p + 20, v).ptr; }
-    char* addr(char* p, uint32_t a, bool is_v6) const noexcept {
-        if (is_v6) return put(p, v6_[a]);
+    // IPv6 address `a`: a host's (set up front), or a client's or prober's, written on first use.
+    const std::string& v6_text(uint32_t a) {
+        std::string& text = v6_[a];
+        if (text.empty()) {
+            const uint32_t i = a - kV6Clients;
+            text = "2001:db8";
+            for (uint64_t g = 0; g < 6; ++g) {
+                text += ':';
+                append_group(text, mix((uint64_t{i} << 8) ^ g ^ 0x5eed));
+            }
+        }
+        return text;
+    }
+
+    char* addr(char* p, uint32_t a, bool is_v6) {
+        if (is_v6) return put(p, v6_text(a));
         for (int shift = 24; shift >= 0; shift -= 8) {
             const Octet& o = kOctets[(a >> shift) & 255u];
             std::memcpy(p, o.text, 4);  // the buffer has slack; the extra byte is overwritten

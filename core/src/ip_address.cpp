@@ -1,5 +1,6 @@
 #include "flowlens/ip_address.hpp"
 
+#include <charconv>
 #include <cstring>
 
 #include "flowlens/text.hpp"
@@ -97,12 +98,24 @@ std::optional<IpAddress> parse_ip(std::string_view text) noexcept {
     return parse_ipv6(text);
 }
 
+namespace {
+
+// Writes the last four bytes of `a` as a dotted quad at `out` (15 bytes at most); returns the
+// length. Not snprintf: printf's engine is large, and the records' CSV writes two addresses a row.
+size_t dotted_quad(char* out, const IpAddress& a) noexcept {
+    char* p = out;
+    for (size_t k = 12; k < 16; ++k) {
+        if (k > 12) *p++ = '.';
+        p = std::to_chars(p, p + 3, a.bytes[k]).ptr;
+    }
+    return static_cast<size_t>(p - out);
+}
+
+}  // namespace
+
 std::string to_string(const IpAddress& a) {
     char buf[64];
-    if (a.v4) {
-        int n = std::snprintf(buf, sizeof buf, "%u.%u.%u.%u", a.bytes[12], a.bytes[13], a.bytes[14], a.bytes[15]);
-        return std::string(buf, static_cast<size_t>(n));
-    }
+    if (a.v4) return std::string(buf, dotted_quad(buf, a));
     uint16_t g[8];
     for (size_t k = 0; k < 8; ++k) g[k] = static_cast<uint16_t>((a.bytes[2 * k] << 8) | a.bytes[2 * k + 1]);
     // RFC 5952 4.2: compress the longest run (>= 2) of zero groups, the first on a tie.
@@ -126,14 +139,12 @@ std::string to_string(const IpAddress& a) {
             continue;
         }
         if (!out.empty() && out.back() != ':') out += ':';
-        int n = std::snprintf(buf, sizeof buf, "%x", g[k]);
-        out.append(buf, static_cast<size_t>(n));
+        out.append(buf, std::to_chars(buf, buf + sizeof buf, g[k], 16).ptr);
         ++k;
     }
     if (mapped) {
         if (out.back() != ':') out += ':';
-        int n = std::snprintf(buf, sizeof buf, "%u.%u.%u.%u", a.bytes[12], a.bytes[13], a.bytes[14], a.bytes[15]);
-        out.append(buf, static_cast<size_t>(n));
+        out.append(buf, dotted_quad(buf, a));
     }
     return out;
 }

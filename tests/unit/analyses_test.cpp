@@ -223,6 +223,13 @@ TEST_CASE("analyses.iso_time") {
     CHECK(iso_time(951782400) == "2000-02-29T00:00:00Z");   // leap day of a century leap year
     CHECK(iso_time(4102444799) == "2099-12-31T23:59:59Z");
     CHECK(iso_time(-1) == "1969-12-31T23:59:59Z");
+    // Every digit padded (year 1, single-digit month to second), and the years written apart.
+    CHECK(iso_time(-62135596800) == "0001-01-01T00:00:00Z");
+    CHECK(iso_time(-62104136156) == "0001-12-31T03:04:04Z");
+    CHECK(iso_time(253402300799) == "9999-12-31T23:59:59Z");
+    CHECK(iso_time(253402300800) == "10000-01-01T00:00:00Z");
+    CHECK(iso_time(-62135596801) == "0000-12-31T23:59:59Z");
+    CHECK(iso_time(-62167219201) == "-001-12-31T23:59:59Z");
 }
 
 // ---- totals ----------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 
-import { cliPath, dataDir, DATA_FILES, DEFAULTS, loadBytes, newCore } from './support.mjs';
+import { cliPath, dataDir, DATA_FILES, DEFAULTS, loadBytes, newCore, root as repoRoot } from './support.mjs';
 
 const loadFile = (core, file, opts) => loadBytes(core, file, fs.readFileSync(file), opts);
 
@@ -55,20 +55,34 @@ describe('module', () => {
     assert.equal(core.version(), cli(['--version']).stdout.trim().replace(/^flowlens /, ''));
   });
 
-  test('warmUp analyses generated records of its own and leaves the loaded data as it was', async () => {
-    const core = await newCore();
-    loadFile(core, path.join(dataDir, 'messy.log'));
-    const before = core.analyze('', DEFAULTS);
-    const records = core.loadedRecords();
-    // The CLI on the same generated records: all of them, then those the second filter keeps.
-    const gen = path.join(tmp, 'warm-up.log');
-    cli(['generate', '--records', '5000', '--seed', '1', '-o', gen]);
-    const all = cliAnalyze([gen]).totals.records;
-    const some = cliAnalyze([gen], ['--filter', 'action = REJECT or dstport in (22, 3389)']).totals.records;
-    assert.ok(some > 0 && some < all);
-    assert.equal(core.warmUp(5000), all + some);
-    assert.equal(core.loadedRecords(), records);
-    assert.equal(core.analyze('', DEFAULTS), before);
+  // The warm-up's text as wasm/bindings.cpp makes it: wasm/warm-up.log's header, then its lines
+  // over and over up to `records` lines; written to a file for the CLI (the independent path).
+  function warmUpLog(records, name) {
+    const [header, ...lines] = fs.readFileSync(path.join(repoRoot, 'wasm', 'warm-up.log'), 'utf8').split('\n').slice(0, -1);
+    const out = [header];
+    for (let i = 0; i < records; i += 1) out.push(lines[i % lines.length]);
+    const file = path.join(tmp, name);
+    fs.writeFileSync(file, `${out.join('\n')}\n`);
+    return file;
+  }
+
+  test('warmUp analyses records of its own and leaves the loaded data as it was', async () => {
+    // 5,000 records: 60 whole copies of warm-up.log's 82 lines and the first 80 again, so that a
+    // lost or doubled tail shows; and fewer records than the log has.
+    for (const [records, merge] of [[5000, false], [5000, true], [30, false]]) {
+      const core = await newCore();
+      loadFile(core, path.join(dataDir, 'messy.log'));
+      const before = core.analyze('', DEFAULTS);
+      const loaded = core.loadedRecords();
+      const gen = warmUpLog(records, `warm-up-${records}.log`);
+      const all = cliAnalyze([gen]).totals.records;
+      const some = cliAnalyze([gen], ['--filter', 'action = REJECT or dstport in (22, 3389)']).totals.records;
+      assert.equal(all, records);
+      assert.ok(some > 0 && some < all);
+      assert.equal(core.warmUp(records, merge), all + some, `${records} records, merge ${merge}`);
+      assert.equal(core.loadedRecords(), loaded);
+      assert.equal(core.analyze('', DEFAULTS), before);
+    }
   });
 
   test('warmUpAnalyses analyses the warm-up\'s records again, each time, until warmUpFilters frees them', async () => {
@@ -76,7 +90,7 @@ describe('module', () => {
     assert.equal(core.warmUpAnalyses(2), 0, 'nothing to analyse before warmUp');
     loadFile(core, path.join(dataDir, 'messy.log'));
     const before = core.analyze('', DEFAULTS);
-    const once = core.warmUp(5000);
+    const once = core.warmUp(5000, false);
     assert.ok(once > 5000, `warmUp analysed the records and a filtered part: ${once}`);
     assert.equal(core.warmUpAnalyses(3), 3 * once, 'three rounds of the same analyses');
     assert.equal(core.warmUpAnalyses(1), once, 'the data set is kept between rounds');
@@ -90,12 +104,11 @@ describe('module', () => {
     assert.equal(core.warmUpFilters(3), 0, 'nothing to evaluate before warmUp');
     loadFile(core, path.join(dataDir, 'messy.log'));
     const before = core.analyze('', DEFAULTS);
-    const gen = path.join(tmp, 'warm-up-filters.log');
-    cli(['generate', '--records', '5000', '--seed', '1', '-o', gen]);
+    const gen = warmUpLog(5000, 'warm-up-filters.log');
     const selected = ['action = REJECT', 'dstport in (22, 3389) or protocol = udp', 'addr in 10.0.2.0/24 and bytes > 100k',
       'srcaddr = 10.0.1.30'].map((f) => cliAnalyze([gen], ['--filter', f]).totals.records);
     assert.ok(selected.every((n) => n > 0), `each filter selects rows: ${selected}`);
-    core.warmUp(5000);
+    core.warmUp(5000, false);
     assert.equal(core.warmUpFilters(3), 3 * selected.reduce((a, b) => a + b, 0));
     assert.equal(core.warmUpFilters(3), 0, 'the warm-up\'s data set is freed after one call');
     assert.equal(core.analyze('', DEFAULTS), before);

@@ -34,7 +34,7 @@ test('engine_client.requests_resolve_by_id', async () => {
   assert.equal(workers.length, 1, 'one worker for every request');
   const sent = workers[0].sent.map((s) => s.msg);
   assert.deepEqual(sent[0], { id: 1, type: 'analyze', data: { filter: 'srcaddr = 10.0.0.1', options: { top: 5 } } });
-  assert.equal(sent[1].id, 2);
+  assert.deepEqual(sent[1], { id: 2, type: 'init', data: { merges: false } }, 'one parse worker: no merges to warm up');
   assert.equal(client.pending.size, 0);
 });
 
