@@ -429,8 +429,7 @@ double warm_up(double records, bool merge) {
 }
 
 // warm_up()'s analyses again, `times` times, on its data set (kept); returns the rows analysed (0
-// without a warm-up before, or after warm_up_filters()). Why: one round on 5,000 rows spends
-// too little of V8's tier-up budget, and the first analysis of a 5 M-record load then ran partly
+// without a warm-up before). Why: one round on 5,000 rows spends too little of V8's tier-up budget, and the first analysis of a 5 M-record load then ran partly
 // in baseline code: 220 → 197 ms after seven more rounds (bench/README.md). A call per round, so
 // that the page's worker can stop between rounds when a load comes.
 double warm_up_analyses(double times) {
@@ -442,14 +441,15 @@ double warm_up_analyses(double times) {
     return rows;
 }
 
-// Evaluates the usual kinds of condition `times` times on warm_up()'s data set, then frees it;
-// returns the rows selected (0 without a warm-up before). Why: the filter evaluator is one large
-// function, run once per filter change, so V8 would optimise it (40 ms of a compiler thread)
-// only at the first filter after a load, competing with that filter's analysis and drawing.
-// Apart from warm_up() because the same compile right after the page opens competes with a
-// load: the worker calls this once the page has been idle a while.
+// Evaluates the usual kinds of condition `times` times on warm_up()'s data set (kept: it is
+// small, and freeing it as a load ended made the next reject reports a little slower);
+// returns the rows selected (0 without a warm-up before). Why: the filter evaluator is one
+// large function, run once per filter change, so V8 would optimise it (40 ms of a compiler
+// thread) only at the first filter after a load, competing with that filter's analysis and
+// drawing. Apart from warm_up() because the same compile right after the page opens competes
+// with a load: the worker calls this once the page has been idle a while, or as a load ends.
 double warm_up_filters(double times) {
-    std::unique_ptr<DataSet> data = std::move(warm_up_data());
+    const std::unique_ptr<DataSet>& data = warm_up_data();
     if (!data) return 0;
     std::vector<Filter> filters;
     for (const char* text : {"action = REJECT", "dstport in (22, 3389) or protocol = udp",

@@ -168,7 +168,8 @@ const WARM_UP_RECORDS = 5000;
 // - More rounds of warmUp's analyses (wasm/API.md, warmUpAnalyses), one task each, after
 //   ANALYSIS_WARM_UP_IDLE_MS: a request waits for one round (about 8 ms) at most. Left out once
 //   a request has come: the page's own analyses then warm the code up.
-// - Then the filter evaluator's (warmUpFilters), after FILTER_WARM_UP_IDLE_MS.
+// - Then the filter evaluator's (warmUpFilters), after FILTER_WARM_UP_IDLE_MS, or as soon as a
+//   load has ended (warmUpFiltersNow), whichever comes first.
 const ANALYSIS_WARM_UP_IDLE_MS = 500;
 const ANALYSIS_WARM_UP_ROUNDS = 7;
 const FILTER_WARM_UP_IDLE_MS = 1500;
@@ -197,14 +198,23 @@ function armIdleWarmUp() {
     return;
   }
   if (filtersWarmed) return;
-  idleWarmUpTimer = setTimeout(async () => {
-    filtersWarmed = true;
-    try {
-      (await engine()).warmUpFilters(FILTER_WARM_UP_TIMES);
-    } catch (err) {
-      console.warn('[flowlens] filter warm-up failed (only a speed-up):', err);
-    }
-  }, FILTER_WARM_UP_IDLE_MS);
+  idleWarmUpTimer = setTimeout(async () => warmUpFiltersNow(await engine()), FILTER_WARM_UP_IDLE_MS);
+}
+
+// The filter evaluator's warm-up, once (about 1 ms). Also called as a load ends, before its
+// answer: filters come next, and V8 compiles the evaluator (about 45 ms of a compiler thread)
+// only once the warm-up has run, so it then compiles during the dashboard's first analysis,
+// when the reading is over and a core is free, instead of at the first filter, where it
+// competed with that filter's analysis and drawing (a filter typed at once came after the
+// load's end and before the idle warm-up).
+function warmUpFiltersNow(m) {
+  if (!warmedUp || filtersWarmed) return;
+  filtersWarmed = true;
+  try {
+    m.warmUpFilters(FILTER_WARM_UP_TIMES);
+  } catch (err) {
+    console.warn('[flowlens] filter warm-up failed (only a speed-up):', err);
+  }
 }
 
 const handlers = {
@@ -380,6 +390,7 @@ const handlers = {
       stopReadsAhead(); // (a throw: a read started early must not hold its reader thread)
     }
     report(true);
+    if (!data.exportData) warmUpFiltersNow(m); // (a helper's data set is never filtered)
     const result = {
       files: reports,
       loadedRecords: m.loadedRecords(),
