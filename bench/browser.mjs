@@ -460,7 +460,7 @@ try {
     console.log(`FlowLens gzip, ${gzipFiles} file${gzipFiles === 1 ? '' : 's'} (${(gz.size / 1e6).toFixed(1)} MB → ${(gz.plain / 1e6).toFixed(1)} MB) drop → dashboard drawn: ${s3(drawn)} = ` +
       `${(gz.plain / 1e6 / drawn).toFixed(0)} MB/s decompressed (${(gz.size / 1e6 / drawn).toFixed(0)} MB/s gzipped) (ready ${s3(median(rs.map((r) => r.load.ready)))}; ${sh.charts} charts drawn, ${sh.waiting} out of view waiting)`);
     console.log(`  records shown ${sh.records.toLocaleString('en-US')} (flowlens analyze on the plain file: ${expected.totals.records.toLocaleString('en-US')}); ` +
-      `parse workers used (each with a reader thread, and a second one for the next .gz file): ${rs.map((r) => r.shown.shares).join('/')} (load-plan.js parseWorkers; the page sees ${sh.cores} cores)`);
+      `parse workers used (each with a reader thread): ${rs.map((r) => r.shown.shares).join('/')} (load-plan.js parseWorkers; the page sees ${sh.cores} cores)`);
     console.log(`  renderer peak (VmHWM) after load ${fmtMB(Math.max(...rs.map((r) => r.loaded.rendererHwm)))} (idle page ${fmtMB(median(rs.map((r) => r.idle.rendererHwm)))}); renderer RSS after ${fmtMB(median(rs.map((r) => r.loaded.rendererRss)))}; browser process peak ${fmtMB(Math.max(...rs.map((r) => r.loaded.browserHwm)))}; renderers ${rs[0].loaded.renderers}`);
   }
   if (only.includes('gunzip')) {

@@ -34,3 +34,12 @@ if [ -f package-lock.json ]; then
     cp package-lock.json "$stamp"
   fi
 fi
+
+# zlib's C sources for the wasm core (wasm/zlib/package.json): --ignore-scripts, since only the
+# package's bundled C files are used and its Node addon must not be built.
+zlib_stamp=wasm/zlib/node_modules/.flowlens-lock-stamp
+if [ ! -f "$zlib_stamp" ] || ! cmp -s wasm/zlib/package-lock.json "$zlib_stamp"; then
+  echo "setup: npm ci (wasm/zlib)"
+  npm ci --prefix wasm/zlib --ignore-scripts --no-audit --no-fund --loglevel=error
+  cp wasm/zlib/package-lock.json "$zlib_stamp"
+fi

@@ -31,10 +31,10 @@ const PAGE_SIZE = 50;
 const TOP_N = 10;
 const DEFAULT_FIELDS = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
 
-// Large loads are parsed by one worker per two cores (load-plan.js parseWorkers: each has a
-// reader thread as well, and a second one for gzipped files), see engine-client.js.
+// Large loads are parsed by one worker per two cores, or per core when mostly gzipped
+// (load-plan.js parseWorkers: each has a reader thread as well), see engine-client.js.
 const engine = new EngineClient(() => new Worker('worker.js', { name: 'flowlens-engine' }), {
-  workers: parseWorkers(navigator.hardwareConcurrency),
+  workers: (described) => parseWorkers(navigator.hardwareConcurrency, described),
 });
 // Charts and the records table out of view are drawn when scrolled to (deferred-draws.js).
 const deferred = new DeferredDraws();

@@ -117,7 +117,7 @@ export class ReaderThread {
       },
       fail: () => {
         this.reads.delete(id);
-        ended = { gzip: false, members: 1, bytesRead: bytesFed, stopped: false, error: `reading stopped: the file reader thread failed (${this.failed})` };
+        ended = { bytesRead: bytesFed, stopped: false, error: `reading stopped: the file reader thread failed (${this.failed})` };
         if (sink) sink.resolve(ended);
       },
     });

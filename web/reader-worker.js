@@ -1,12 +1,13 @@
 // reader-worker.js — the file reader thread of one engine worker (a nested worker it starts,
-// reader-thread.js is the other side). It reads a job's bytes (gunzipping them if need be,
-// worker-reader.js) and posts them, transferred, to the engine worker, which only parses.
+// reader-thread.js is the other side). It reads a job's bytes as they are on disk
+// (worker-reader.js) and posts them, transferred, to the engine worker, whose core gunzips and
+// parses them.
 //
 // Why a thread of its own: a Blob's bytes reach a worker through the thread that asked for them.
 // Read on the engine worker, every 4 MiB slice waited ~5.6 ms for its bytes after the slice
 // before it was parsed (prefetching did not help: the bytes flow only while that thread is
 // free), so reading and parsing took turns instead of overlapping (5 M records: 750 ms of
-// 2.2 s). Gunzipping moves here as well.
+// 2.2 s).
 //
 // Protocol, one read at a time (reads queue up in arrival order):
 //   in:  {type: 'read', id, job: {file, part}, chunkSize, ahead}
@@ -14,9 +15,9 @@
 //                                  line; buf = the chunk's buffer, given back to be read into again
 //        {type: 'stop', id}        stop reading this job (a cancel, or the engine failed)
 //   out: {type: 'ready'} once, at start
-//        {type: 'chunk', id, buf, length, bytes}   buf (transferred) holds `length` decoded bytes;
-//                                  bytes = the file's bytes read so far (compressed for gzip)
-//        {type: 'end', id, outcome}   readJob's result: {gzip, members, bytesRead, stopped, error}
+//        {type: 'chunk', id, buf, length, bytes}   buf (transferred) holds `length` bytes of the
+//                                  file; bytes = the file's bytes read so far
+//        {type: 'end', id, outcome}   readJob's result: {bytesRead, stopped, error}
 // Flow control: at most `ahead` chunks are posted and not yet acknowledged, so a fast disk and
 // a slow parse hold only that many chunks in memory; their buffers come back with the acks and
 // are read into again (a load allocates ahead + 1 buffers, not one per chunk).
@@ -58,7 +59,7 @@ async function run({ id, job, chunkSize }, read) {
   }
   const takeBuffer = () => spare.pop() ?? new ArrayBuffer(chunkSize);
   let bytes = 0;
-  let batch = null; // decoded bytes waiting to be posted (small chunks are gathered)
+  let batch = null; // bytes waiting to be posted (small chunks are gathered)
   let batchLength = 0;
   const post = (buf, length) => {
     read.credits -= 1;
@@ -71,8 +72,8 @@ async function run({ id, job, chunkSize }, read) {
   };
   const whole = (chunk) => chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength;
   // A part's tail is read in small slices until the core has its last line (done): each goes
-  // out at once. A whole file's small chunks (a gunzipped stream's) are gathered into batches of
-  // chunkSize: one message per 4 MiB instead of one per 64 KiB.
+  // out at once. A whole file's small chunks (a stream's own, where a Blob has no byte stream)
+  // are gathered into batches of chunkSize: one message per 4 MiB instead of one per 64 KiB.
   const gather = !job.part;
   const feed = (chunk) => {
     if (!gather || (batchLength === 0 && whole(chunk) && chunk.byteLength >= chunkSize / 4)) {
@@ -105,7 +106,7 @@ async function run({ id, job, chunkSize }, read) {
     });
     if (!outcome.stopped) flush();
   } catch (err) {
-    outcome = { gzip: false, members: 1, bytesRead: bytes, stopped: false, error: `reading stopped: ${err?.message ?? err}` };
+    outcome = { bytesRead: bytes, stopped: false, error: `reading stopped: ${err?.message ?? err}` };
   }
   self.postMessage({ type: 'end', id, outcome });
 }

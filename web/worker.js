@@ -38,6 +38,7 @@ const TRANSFER = Symbol('transfer');
 // reader's round trip), which adds up over a folder of small files (64 files: 0.74-0.84 ->
 // 0.49-0.51 s), while reading a large one ahead only competes with the parse (four 141 MB
 // files: 1.21-1.26 -> 1.23-1.46 s; bench/README.md, "Gzip: the next file gunzipped ahead").
+// A gzipped file is read ahead whatever its size: its bytes are few for the work they bring.
 const SMALL_FILE = 16 << 20;
 
 // Whether a job is worth reading ahead: a gzipped file, or a small plain one (not a part of a
@@ -287,9 +288,8 @@ const handlers = {
     // between two chunks of a file.
     const timing = { feedMs: 0, waitMs: 0, chunks: 0 };
     const reader = await readerThread();
-    // Gunzipping (~200-380 MB/s a thread) is slower than the parse: while a file is parsed, the
-    // next ones, when gzipped (or small, readsAhead), are already read and gunzipped, job k on
-    // reader thread k mod 2 (bench/README.md, "Gzip: the next file gunzipped ahead").
+    // While a file is parsed, the next ones, when gzipped or small (readsAhead), are already
+    // being read, job k on reader thread k mod 2, so that no file's start waits for its bytes.
     const readers = [reader];
     if (reader?.usable && jobs.some((job, i) => readsAhead(job) && readsAhead(jobs[i + 1]))) readers.push(await readerThread(1));
     const prefetching = readers.length === 2 && readers.every((r) => r?.usable);
@@ -371,7 +371,7 @@ const handlers = {
         } catch (err) {
           const crash = checkCrash(err);
           if (crash !== err) throw crash;
-          outcome = { gzip: false, error: `reading stopped: ${err?.message ?? err}`, stopped: false };
+          outcome = { error: `reading stopped: ${err?.message ?? err}`, stopped: false };
         }
         if (outcome.stopped) {
           cancelled = true;
@@ -381,7 +381,8 @@ const handlers = {
         let error = outcome.error ?? '';
         if (outcome.stopped) error = `loading was cancelled after ${formatMB(outcome.bytesRead)} of ${formatMB(size)}: only the records read so far are included`;
         // A part's byte count is the core's (its range); a whole file's is its size as read.
-        const fileReport = JSON.parse(m.endFileWith(Boolean(outcome.gzip), part ? 0 : file.size, error));
+        // (gzip false: the core tells a gzipped file by its magic bytes and says so itself.)
+        const fileReport = JSON.parse(m.endFileWith(false, part ? 0 : file.size, error));
         if (outcome.stopped) fileReport.partial = true;
         reports.push(fileReport);
         report(true);

@@ -296,8 +296,9 @@ void InputDecoder::Impl::start_gzip() {
     z_ready = true;
     zout = std::make_unique<unsigned char[]>(kInflateOut);
 #else
-    // The WebAssembly build has no zlib: the page pipes the file through DecompressionStream.
-    fail("gzip input must be decompressed before it reaches the core (the browser does this)");
+    // Every build of ours has zlib (the wasm one compiles it from source); one without cannot
+    // read gzip, and says so.
+    fail("gzip input must be decompressed before it reaches the core (this build has no zlib)");
 #endif
 }
 

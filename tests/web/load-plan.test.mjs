@@ -46,7 +46,8 @@ test('load_plan.small_loads_stay_in_one_worker', () => {
 });
 
 test('load_plan.the_threshold_is_work_so_small_gzip_files_share', () => {
-  // 4 files of 1.5 MB gzipped: 6 MB on disk, 36 MB of work (about 45 MB of text to parse).
+  // 4 files of 1.5 MB gzipped: 6 MB on disk, 6 * GZIP_WEIGHT MB of work (about 48 MB of text to
+  // inflate and parse).
   const gz = [0, 1, 2, 3].map((i) => desc(i, 1.5 * MB, { gzip: true }));
   const shares = planLoad(gz, 2);
   assert.equal(shares.length, 2);
@@ -193,8 +194,16 @@ test('load_plan.one_parse_worker_per_two_cores', () => {
   assert.equal(MAX_PARSE_WORKERS, 4);
 });
 
-test('load_plan.gzip_does_not_change_the_parse_workers', () => {
-  // A worker gunzips the next .gz file on a second reader thread instead (worker.js).
+test('load_plan.mostly_gzipped_loads_get_a_parse_worker_per_core', () => {
+  // The core gunzips in its parse worker, and a .gz file's few bytes leave the reader idle.
   const gz = [desc(0, 10 * MB, { gzip: true }), desc(1, 10 * MB, { gzip: true })];
-  assert.deepEqual([1, 2, 3, 4, 8, 16].map((c) => parseWorkers(c, gz)), [1, 1, 1, 2, 4, 4]);
+  assert.deepEqual([1, 2, 3, 4, 8, 16].map((c) => parseWorkers(c, gz)), [1, 2, 3, 4, 4, 4]);
+  // More than half the work decides: 10 MB of .gz is 10 * GZIP_WEIGHT MB of work.
+  const plainSize = 10 * GZIP_WEIGHT * MB;
+  const half = [desc(0, 10 * MB, { gzip: true }), desc(1, plainSize)];
+  assert.equal(parseWorkers(4, half), 2, 'exactly half gzipped: one per two cores');
+  const more = [desc(0, 10 * MB, { gzip: true }), desc(1, plainSize - 1)];
+  assert.equal(parseWorkers(4, more), 4, 'more than half gzipped: one per core');
+  assert.equal(parseWorkers(4, [desc(0, 50 * MB), desc(1, 50 * MB)]), 2, 'plain: one per two cores');
+  assert.equal(parseWorkers(4, []), 2, 'nothing described: as plain');
 });

@@ -18,7 +18,6 @@ test('view_path.slices_read_every_byte_in_chunks', async () => {
   const file = new File([body], 'a.log');
   const res = await collect((o) => readFileInto(file, { ...o, chunkSize: 64 << 10 }));
   assert.equal(res.error, null);
-  assert.equal(res.gzip, false);
   assert.equal(res.text, body);
   assert.equal(res.chunks, Math.ceil(file.size / (64 << 10)));
   assert.equal(res.seen.at(-1), file.size);
@@ -44,12 +43,4 @@ test('view_path.slices_report_read_errors_as_values', async () => {
   const res = await readIntoBuffers(broken, { chunkSize: 1024, feed: () => {} });
   assert.equal(res.error.name, 'NotReadableError');
   assert.equal(res.bytesRead, 0);
-});
-
-test('view_path.gzip_still_streams_with_a_chunk_size', async () => {
-  const { gzipSync } = await import('node:zlib');
-  const body = text(5000);
-  const res = await collect((o) => readFileInto(new File([gzipSync(body)], 'a.gz'), { ...o, chunkSize: 1024 }));
-  assert.equal(res.gzip, true);
-  assert.equal(res.text, body);
 });

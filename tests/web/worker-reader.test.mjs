@@ -1,9 +1,9 @@
-// The worker's file reader, run under Node (which has File, Blob streams and DecompressionStream
-// like the browser): gzip by magic bytes, concatenated members, corrupt data, cancel.
+// The worker's file reader, run under Node (which has File and Blob streams like the browser):
+// bytes as they are on disk (gzip included: the core inflates it), parts, buffers, cancel.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { gzipSync, gunzipSync } from 'node:zlib';
-import { readFileInto, readPart, readIntoBuffers, isGzip, memberCandidates } from '../../web/worker-reader.js';
+import { gzipSync } from 'node:zlib';
+import { readFileInto, readPart, readIntoBuffers } from '../../web/worker-reader.js';
 
 const text = (n, from = 0) => Array.from({ length: n }, (_, i) => `line ${from + i}\n`).join('');
 
@@ -17,41 +17,21 @@ test('reader.plain_text', async () => {
   const body = text(1000);
   const seen = [];
   const res = await read(new File([body], 'a.log'), { onBytes: (n) => seen.push(n) });
-  assert.equal(res.gzip, false);
   assert.equal(res.error, null);
   assert.equal(res.text, body);
   assert.equal(seen.at(-1), Buffer.byteLength(body));
 });
 
-test('reader.gzip_by_magic_not_name', async () => {
-  const body = text(5000);
-  const res = await read(new File([gzipSync(body)], 'no-extension'));
-  assert.equal(res.gzip, true);
-  assert.equal(res.text, body);
-  assert.ok(isGzip(new Uint8Array([0x1f, 0x8b, 8])));
-  assert.ok(!isGzip(new Uint8Array([0x1f])));
-});
-
-test('reader.concatenated_gzip_members', async () => {
-  const a = text(100);
-  const b = text(100, 100);
-  const res = await read(new File([gzipSync(a), gzipSync(b)], 'joined.log.gz'));
-  assert.equal(res.error, null);
-  assert.equal(res.text, a + b);
-});
-
-test('reader.corrupt_gzip_is_a_value', async () => {
-  const gz = gzipSync(text(20000));
-  const broken = Buffer.concat([gz.subarray(0, 2000), Buffer.alloc(4000, 0x41)]);
-  const res = await read(new File([broken], 'broken.log.gz'));
-  assert.equal(res.gzip, true);
-  assert.match(res.error, /corrupt or truncated gzip data/);
-});
-
-test('reader.truncated_gzip', async () => {
-  const gz = gzipSync(text(20000));
-  const res = await read(new File([gz.subarray(0, gz.length - 100)], 'cut.log.gz'));
-  assert.match(res.error ?? '', /corrupt or truncated gzip/);
+test('reader.gzip_is_fed_as_it_is_on_disk', async () => {
+  // The core tells gzip by its magic and inflates it (concatenated members, damage: the core's
+  // tests): the reader hands on the compressed bytes unchanged, in buffers or the stream's chunks.
+  const gz = Buffer.concat([gzipSync(text(5000)), gzipSync(text(10, 5000))]);
+  for (const chunkSize of [0, 1024, 1 << 20]) {
+    const chunks = [];
+    const res = await readFileInto(new File([gz], 'joined.log.gz'), { feed: (b) => chunks.push(Buffer.from(b)), chunkSize });
+    assert.deepEqual(res, { bytesRead: gz.length, stopped: false, error: null }, `chunkSize ${chunkSize}`);
+    assert.ok(Buffer.concat(chunks).equals(gz), `chunkSize ${chunkSize}: the file's bytes, in order`);
+  }
 });
 
 test('reader.stops_when_asked', async () => {
@@ -61,77 +41,6 @@ test('reader.stops_when_asked', async () => {
   const res = await read(big, { shouldStop: () => ++calls > 2 });
   assert.equal(res.stopped, true);
   assert.ok(res.text.length < big.size);
-});
-
-// Chromium's DecompressionStream decodes one member, then errors with "Junk found after end of
-// compressed data" and (the stream being errored) drops output it had not handed out yet. This
-// stand-in does the same: it inflates only the first member and, when more input follows,
-// hands out half of that member's output before the error.
-function chromiumLikeGunzip() {
-  return () => {
-    const parts = [];
-    return new TransformStream({
-      transform(chunk) { parts.push(Buffer.from(chunk)); },
-      flush(controller) {
-        const input = Buffer.concat(parts);
-        const first = firstMember(input);
-        if (first === null) throw new TypeError('The compressed data was not valid: incorrect header check.');
-        const data = gunzipSync(input.subarray(0, first));
-        if (first < input.length) {
-          controller.enqueue(new Uint8Array(data.subarray(0, Math.floor(data.length / 2))));
-          throw new TypeError('Junk found after end of compressed data.');
-        }
-        controller.enqueue(new Uint8Array(data));
-      },
-    });
-  };
-}
-
-// The length of the first gzip member of `input` (gunzipSync itself reads every member).
-function firstMember(input) {
-  for (let n = 18; n <= input.length; n += 1) {
-    if (n < input.length && !(input[n] === 0x1f && input[n + 1] === 0x8b)) continue;
-    try {
-      gunzipSync(input.subarray(0, n));
-      // Clean, and gunzipSync reads every member: make sure this prefix is one member only.
-      if (n === input.length || !hasTwo(input.subarray(0, n))) return n;
-    } catch { /* not a boundary */ }
-  }
-  return null;
-}
-
-function hasTwo(buf) {
-  for (let n = 18; n < buf.length; n += 1) {
-    if (buf[n] !== 0x1f || buf[n + 1] !== 0x8b) continue;
-    try { gunzipSync(buf.subarray(0, n)); return true; } catch { /* no */ }
-  }
-  return false;
-}
-
-test('reader.members_resumed_like_chromium_needs', async () => {
-  const bodies = [text(3000), text(10, 3000), text(5000, 3010)];
-  const members = bodies.map((b) => gzipSync(b));
-  const res = await read(new File(members, 'joined.log.gz'), { decompressor: chromiumLikeGunzip() });
-  assert.equal(res.error, null);
-  assert.equal(res.members, 3);
-  assert.equal(res.text, bodies.join(''), 'every byte once, in order');
-});
-
-test('reader.junk_after_last_member_is_an_error', async () => {
-  const m = gzipSync(text(100));
-  const res = await read(new File([m, Buffer.from('garbage that is not gzip')], 'x.gz'), { decompressor: chromiumLikeGunzip() });
-  assert.match(res.error, /corrupt or truncated gzip data/);
-  assert.ok(text(100).startsWith(res.text), 'what was read is a prefix of the real data');
-});
-
-test('reader.member_candidates', async () => {
-  const a = gzipSync(text(50));
-  const b = gzipSync(text(60));
-  const file = new File([a, b], 'ab.gz');
-  const c = await memberCandidates(file, 0);
-  assert.ok(c.includes(a.length));
-  assert.ok(c.every((p) => p >= 18));
-  assert.deepEqual(await memberCandidates(file, a.length), [], 'nothing after the last member');
 });
 
 // readPart feeds from offset - 1 through the part's end, then only as far past it as the core
