@@ -14,17 +14,18 @@ import { jobBytes, expectedBytes, skippedJobReport } from './load-plan.js';
 
 const CORE_SCRIPT = 'flowlens-core.js';
 const READER_SCRIPT = 'reader-worker.js';
-// Files are read on the reader thread into READ_CHUNK buffers (a gunzipped stream's output is
-// gathered into chunks of that size): big chunks, few messages and awaits per file. Each chunk
+// Files are read on the reader thread into READ_CHUNK buffers (a stream's own small chunks,
+// where a Blob has no byte stream, are gathered into chunks of that size): big chunks, few
+// messages and awaits per file. Each chunk
 // is copied into one reused heap buffer and fed FEED_BUFFER bytes at a time: a piece that small
 // is parsed while its copy is still in the core's cache, where a whole 4 MiB chunk was not (the
 // wasm load of 5 M records in Node, reloads: 1,120 -> 963 ms, medians of ten alternating).
 const READ_CHUNK = 4 << 20;
-// The files read (and gunzipped) ahead while the current one is parsed (load; readsAhead says
-// which): the next file up to PREFETCH_AHEAD chunks (128 MiB, about what a second thread
-// gunzips while the parse gets through a 140 MB file); after it, small files (a folder from
-// S3) up to PREFETCH_FILES files and PREFETCH_BYTES of what they should gunzip to,
-// PREFETCH_LATER chunks each, so that the parse does not wait at every file's start.
+// The files read ahead while the current one is parsed (load; readsAhead says which): the next
+// file up to PREFETCH_AHEAD chunks (128 MiB; a gzipped file's bytes are far fewer, so it is
+// usually read whole); after it, small files (a folder from S3) up to PREFETCH_FILES files and
+// PREFETCH_BYTES of what they should bring into the store (gunzipped), PREFETCH_LATER chunks
+// each, so that the parse does not wait at every file's start.
 const PREFETCH_AHEAD = 32;
 const PREFETCH_LATER = 4;
 const PREFETCH_FILES = 8;
