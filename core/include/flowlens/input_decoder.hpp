@@ -6,8 +6,9 @@
 //   record line; finish() flushes the last line (a file need not end with '\n'). Memory held is
 //   O(longest line + zlib window), never O(file).
 // - Gzip is detected by its magic bytes (1f 8b), not by name, and decompressed with zlib
-//   (concatenated members are all read). Without zlib (the WebAssembly build, where the browser
-//   gunzips) a gzip stream is reported as a file error. A corrupt gzip stream is a file error:
+//   (concatenated members are all read; NUL padding after the last one is ignored). Every build
+//   of ours has zlib (the WebAssembly one compiles it in); one without reports a gzip stream as
+//   a file error. A corrupt gzip stream is a file error:
 //   the lines decoded before the damage are still delivered. A truncated one is a file error
 //   found by finish(); its unfinished last line is dropped (a cut record could parse, wrongly).
 // - A UTF-8 BOM at the start is dropped. Lines end at '\n'; a trailing '\r' is dropped.
