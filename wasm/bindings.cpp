@@ -429,9 +429,10 @@ double warm_up(double records, bool merge) {
 }
 
 // warm_up()'s analyses again, `times` times, on its data set (kept); returns the rows analysed (0
-// without a warm-up before). Why: one round on 5,000 rows spends too little of V8's tier-up budget, and the first analysis of a 5 M-record load then ran partly
-// in baseline code: 220 → 197 ms after seven more rounds (bench/README.md). A call per round, so
-// that the page's worker can stop between rounds when a load comes.
+// without a warm-up before). Why: one round on 5,000 rows spends too little of V8's tier-up
+// budget, and the first analysis of a 5 M-record load then ran partly in baseline code:
+// 220 → 197 ms after seven more rounds (bench/README.md). A call per round, so that the page's
+// worker can stop between rounds when a load comes.
 double warm_up_analyses(double times) {
     const std::unique_ptr<DataSet>& data = warm_up_data();
     if (!data) return 0;

@@ -3,7 +3,7 @@
 // the pure builders in charts/; log content only ever reaches the DOM as text.
 
 import { EngineClient } from './engine-client.js';
-import { parseWorkers } from './load-plan.js';
+import { parseWorkers, mostParseWorkers } from './load-plan.js';
 import { byId, h, show } from './dom.js';
 import { filesFromInput, entriesFromDrop, filesFromDrop } from './files.js';
 import {
@@ -35,6 +35,7 @@ const DEFAULT_FIELDS = 'version account-id interface-id srcaddr dstaddr srcport 
 // (load-plan.js parseWorkers: each has a reader thread as well), see engine-client.js.
 const engine = new EngineClient(() => new Worker('worker.js', { name: 'flowlens-engine' }), {
   workers: (described) => parseWorkers(navigator.hardwareConcurrency, described),
+  mostWorkers: mostParseWorkers(navigator.hardwareConcurrency), // whether the engine may merge
 });
 // Charts and the records table out of view are drawn when scrolled to (deferred-draws.js).
 const deferred = new DeferredDraws();

@@ -6,7 +6,7 @@
 // loaded stays, the load resolves with cancelled: true). If the worker dies, every pending
 // request fails and the next request starts a fresh worker (the loaded data is then gone).
 
-import { describeFiles, planLoad, mergePartReports, skippedJobReport, expectedBytes } from './load-plan.js';
+import { describeFiles, planLoad, mergePartReports, skippedJobReport, expectedBytes, MAX_PARSE_WORKERS } from './load-plan.js';
 
 export class EngineError extends Error {
   constructor({ name = 'EngineError', message = 'unknown error', position } = {}) {
@@ -19,12 +19,14 @@ export class EngineError extends Error {
 export class EngineClient {
   /**
    * @param {() => Worker} spawn  makes a worker (injected so tests can pass a fake)
-   * @param {{workers?: number | ((described) => number)}} options  workers: how many may parse a
-   *   load in parallel, or a function of the load's files (load-plan.js describeFiles)
+   * @param {{workers?: number | ((described) => number), mostWorkers?: number}} options  workers:
+   *   how many may parse a load in parallel, or a function of the load's files (load-plan.js
+   *   describeFiles); mostWorkers: the most that function gives (default: workers when a number)
    */
-  constructor(spawn, { workers = 1 } = {}) {
+  constructor(spawn, { workers = 1, mostWorkers = typeof workers === 'number' ? workers : MAX_PARSE_WORKERS } = {}) {
     this.spawn = spawn;
     this.workers = workers;
+    this.mostWorkers = mostWorkers;
     this.helpers = []; // EngineClients of a parallel load's helper workers, while it runs
     this.describing = false; // a load is describing its files (no request sent yet)
     this.cancelAsked = false; // cancel() came meanwhile: the load is cancelled as it starts
@@ -95,7 +97,7 @@ export class EngineClient {
    * Starts the engine. merges tells the worker whether its loads can be parallel (more than one
    * parse worker: it then merges helpers' data sets), so that its warm-up runs the merge too.
    */
-  init() { return this.request('init', { merges: typeof this.workers === 'function' || this.workers > 1 }); }
+  init() { return this.request('init', { merges: this.mostWorkers > 1 }); }
   reset() { return this.request('reset'); }
 
   /** files: [{file, name}] — File objects are handles: posting them copies no bytes. */

@@ -45,6 +45,11 @@ export function parseWorkers(cores, described = []) {
   return Math.max(1, Math.min(MAX_PARSE_WORKERS, Math.floor(n / coresPerWorker)));
 }
 
+/** The most parse workers any load gets on `cores` cores: a gzipped one's (parseWorkers). */
+export function mostParseWorkers(cores) {
+  return parseWorkers(cores, [{ weight: 1, gzip: true }]);
+}
+
 /**
  * files: [{file, name}] → [{file, name, index, size, weight, gzip, splittable, firstLine,
  * plainSize?}]. A file can be cut when it is large enough, does not start with the gzip magic

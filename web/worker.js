@@ -16,10 +16,10 @@ const CORE_SCRIPT = 'flowlens-core.js';
 const READER_SCRIPT = 'reader-worker.js';
 // Files are read on the reader thread into READ_CHUNK buffers (a stream's own small chunks,
 // where a Blob has no byte stream, are gathered into chunks of that size): big chunks, few
-// messages and awaits per file. Each chunk
-// is copied into one reused heap buffer and fed FEED_BUFFER bytes at a time: a piece that small
-// is parsed while its copy is still in the core's cache, where a whole 4 MiB chunk was not (the
-// wasm load of 5 M records in Node, reloads: 1,120 -> 963 ms, medians of ten alternating).
+// messages and awaits per file. Each chunk is copied into one reused heap buffer and fed
+// FEED_BUFFER bytes at a time: a piece that small is parsed while its copy is still in the
+// core's cache, where a whole 4 MiB chunk was not (the wasm load of 5 M records in Node,
+// reloads: 1,120 -> 963 ms, medians of ten alternating).
 const READ_CHUNK = 4 << 20;
 // The files read ahead while the current one is parsed (load; readsAhead says which): the next
 // file up to PREFETCH_AHEAD chunks (128 MiB; a gzipped file's bytes are far fewer, so it is

@@ -223,3 +223,22 @@ test('engine_client.parallel_load_starts_over_in_one_worker_when_parts_cannot_me
   assert.equal(res.whole, true);
   assert.equal(res.loadedRecords, 7);
 });
+
+test('engine_client.init_says_whether_the_engine_may_merge', async () => {
+  // The warm-up runs a parallel load's merge only when one can come: the most workers the
+  // client's function gives (the page: mostParseWorkers), or its number of workers.
+  const sentInit = async (options) => {
+    const workers = [];
+    const client = new EngineClient(() => {
+      const w = new FakeWorker((msg, reply) => reply({ id: msg.id, type: 'result', data: {} }));
+      workers.push(w);
+      return w;
+    }, options);
+    await client.init();
+    return workers[0].sent[0].msg.data;
+  };
+  assert.deepEqual(await sentInit({ workers: () => 1, mostWorkers: 1 }), { merges: false });
+  assert.deepEqual(await sentInit({ workers: () => 1, mostWorkers: 2 }), { merges: true });
+  assert.deepEqual(await sentInit({ workers: 3 }), { merges: true });
+  assert.deepEqual(await sentInit({ workers: () => 1 }), { merges: true }, 'a function without its most: may merge');
+});

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
-import { describeFiles, planLoad, mergePartReports, jobBytes, expectedBytes, skippedJobReport, parseWorkers, MIN_PART_BYTES, GZIP_WEIGHT, MAX_PARSE_WORKERS } from '../../web/load-plan.js';
+import { describeFiles, planLoad, mergePartReports, jobBytes, expectedBytes, skippedJobReport, parseWorkers, mostParseWorkers, MIN_PART_BYTES, GZIP_WEIGHT, MAX_PARSE_WORKERS } from '../../web/load-plan.js';
 
 const MB = 1 << 20;
 // A stand-in for a File of `size` bytes: planLoad reads only size, name and what describeFiles found.
@@ -206,4 +206,6 @@ test('load_plan.mostly_gzipped_loads_get_a_parse_worker_per_core', () => {
   assert.equal(parseWorkers(4, more), 4, 'more than half gzipped: one per core');
   assert.equal(parseWorkers(4, [desc(0, 50 * MB), desc(1, 50 * MB)]), 2, 'plain: one per two cores');
   assert.equal(parseWorkers(4, []), 2, 'nothing described: as plain');
+  // The most any load gets: what tells the engine whether its warm-up should run the merge.
+  assert.deepEqual([1, 2, 3, 4, 8].map(mostParseWorkers), [1, 2, 3, 4, 4]);
 });
